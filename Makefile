@@ -1,0 +1,63 @@
+# Alongside — everyday commands. Everything installs itself into .venv from the lock files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHONPATH := src
+export DJANGO_SETTINGS_MODULE ?= alongside.settings
+
+.PHONY: run test lint format bench migrate install install-dev lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when a lock file changes.
+$(VENV)/.base-installed: requirements/base.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	touch $@ $(VENV)/.base-installed
+
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: browser accessibility audits will be skipped"; fi
+
+install: $(VENV)/.base-installed
+install-dev: $(VENV)/.dev-installed node_modules/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python -m uvicorn alongside.asgi:application --app-dir src --host $(HOST) --port $(PORT) --proxy-headers
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev
+	$(BIN)/python benchmarks/run.py
+
+# Regenerate the lock files after editing pyproject.toml (needs network access to PyPI).
+lock:
+	$(PYTHON) -m pip install --quiet uv==0.13.8
+	$(PYTHON) -m uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock -q
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock -q
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

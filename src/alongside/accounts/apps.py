@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "alongside.accounts"
+    label = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from alongside.accounts.services import totp_secrets_reencrypt
+        from alongside.core.crypto import register_rotation_hook
+
+        register_rotation_hook("two-factor secrets", totp_secrets_reencrypt)

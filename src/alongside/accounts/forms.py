@@ -1,0 +1,86 @@
+"""HTML forms for accounts. Validation rules live in services; forms only shape input."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import global_settings
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import LazyTypedChoiceField
+from django_countries import countries
+
+from alongside.accounts.models import Profile, Topic
+
+LANGUAGE_CHOICES = sorted(
+    {(code.split("-")[0], str(name)) for code, name in global_settings.LANGUAGES if "-" not in code},
+    key=lambda item: item[1],
+)
+TIME_ZONE_CHOICES = [("", _("Not set"))] + [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+
+
+class SignupForm(AllauthSignupForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Pseudonym")
+        self.fields["username"].help_text = _(
+            "3 to 30 letters, numbers, _ or -. This is the name others see, so please don't use your real name."
+        )
+        self.fields["username"].widget.attrs.pop("placeholder", None)
+        self.fields["email"].label = _("E-mail (optional)")
+        self.fields["email"].help_text = _(
+            "Only used if you forget your password. Without it we cannot help you get back into your account."
+        )
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        for name in ("password1", "password2"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.pop("placeholder", None)
+        self.fields["password1"].help_text = _("At least 10 characters. A few unrelated words work well.")
+
+
+class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        help_text=_("Choose as many as you like (hold Ctrl or Cmd to pick more than one)."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    country = LazyTypedChoiceField(label=_("Country"), choices=[("", _("Not set")), *countries], required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, required=False)
+    topics = forms.MultipleChoiceField(
+        label=_("What you are going through, or interested in"),
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only used to suggest communities and people. Nobody else sees this list."),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "pronouns", "languages", "country", "time_zone", "topics"]
+        help_texts = {
+            "display_name": _("Optional. Shown instead of your pseudonym."),
+            "pronouns": _("Optional, for example she/her, he/him, they/them."),
+        }
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("So we know it is really you."),
+    )
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone."), required=True)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is not right. Please try again."))
+        return password

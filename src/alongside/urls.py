@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from alongside.api import api
+from alongside.core import views as core_views
+
+admin.site.site_header = "Alongside administration"
+admin.site.site_title = "Alongside admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("help/", include("alongside.safety.urls")),
+    path("accounts/", include("alongside.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
