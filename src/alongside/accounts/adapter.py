@@ -37,4 +37,4 @@ class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type == Authenticator.Type.TOTP and access.check_staff_needs_two_factor(authenticator.user):
             return False
-        return super().can_delete_authenticator(authenticator)
+        return bool(super().can_delete_authenticator(authenticator))

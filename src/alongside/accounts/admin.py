@@ -10,7 +10,7 @@ from alongside.accounts.models import Profile, Role, User
 class ProfileInline(admin.StackedInline):  # type: ignore[type-arg]
     model = Profile
     can_delete = False
-    fields = ["display_name", "pronouns", "country", "time_zone"]
+    fields = ("display_name", "pronouns", "country", "time_zone")
     readonly_fields = fields
 
 

@@ -127,7 +127,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenOut]
     return 201, TokenOut(token=raw, user=UserOut.from_user(user))
 
 
-@router.delete("/auth/tokens/current", response={204: None, 401: Detail}, auth=AUTH, summary="Log out: revoke this token")
+@router.delete(
+    "/auth/tokens/current", response={204: None, 401: Detail}, auth=AUTH, summary="Log out: revoke this token"
+)
 def token_revoke(request: HttpRequest) -> tuple[int, None]:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
@@ -145,7 +147,9 @@ def profile_read(request: HttpRequest) -> ProfileOut:
     return ProfileOut.from_profile(selectors.profile_get(viewer=request.auth))  # type: ignore[attr-defined]
 
 
-@router.patch("/me/profile", response={200: ProfileOut, 401: Detail, 422: Any}, auth=AUTH, summary="Change your profile")
+@router.patch(
+    "/me/profile", response={200: ProfileOut, 401: Detail, 422: Any}, auth=AUTH, summary="Change your profile"
+)
 def profile_change(request: HttpRequest, payload: ProfilePatch) -> ProfileOut:
     user: User = request.auth  # type: ignore[attr-defined]
     profile = selectors.profile_get(viewer=user)

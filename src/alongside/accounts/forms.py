@@ -5,12 +5,13 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import global_settings
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import LazyTypedChoiceField
 from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 
 from alongside.accounts.models import Profile, Topic
 
@@ -18,25 +19,39 @@ LANGUAGE_CHOICES = sorted(
     {(code.split("-")[0], str(name)) for code, name in global_settings.LANGUAGES if "-" not in code},
     key=lambda item: item[1],
 )
-TIME_ZONE_CHOICES = [("", _("Not set"))] + [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+TIME_ZONE_CHOICES = [("", _("Not set"))] + [
+    (tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz
+]
+
+
+def _without_placeholders(form: forms.Form) -> None:
+    """Placeholders vanish as you type and repeat the label; help text does the job better."""
+    for field in form.fields.values():
+        field.widget.attrs.pop("placeholder", None)
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _without_placeholders(self)
+        self.fields["login"].label = _("Pseudonym")
+        self.fields["password"].help_text = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me logged in on this device")
 
 
 class SignupForm(AllauthSignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _without_placeholders(self)
         self.fields["username"].label = _("Pseudonym")
         self.fields["username"].help_text = _(
             "3 to 30 letters, numbers, _ or -. This is the name others see, so please don't use your real name."
         )
-        self.fields["username"].widget.attrs.pop("placeholder", None)
         self.fields["email"].label = _("E-mail (optional)")
         self.fields["email"].help_text = _(
             "Only used if you forget your password. Without it we cannot help you get back into your account."
         )
-        self.fields["email"].widget.attrs.pop("placeholder", None)
-        for name in ("password1", "password2"):
-            if name in self.fields:
-                self.fields[name].widget.attrs.pop("placeholder", None)
         self.fields["password1"].help_text = _("At least 10 characters. A few unrelated words work well.")
 
 

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from alongside.accounts import access, selectors
 
 # Paths a staff member without 2FA can still reach: setting it up, leaving, and help.
-_ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/help/", "/static/", "/healthz")
+_ALLOWED_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/help/",
+    "/static/",
+    "/healthz",
+)
 _SESSION_FLAG = "alongside_totp_confirmed"
 
 
@@ -31,7 +38,9 @@ class StaffTwoFactorMiddleware:
             if selectors.user_has_totp(user=user):  # type: ignore[arg-type]
                 request.session[_SESSION_FLAG] = True
             elif request.path.startswith("/api/"):
-                return JsonResponse({"detail": _("Your role needs two-factor authentication. Turn it on first.")}, status=403)
+                return JsonResponse(
+                    {"detail": _("Your role needs two-factor authentication. Turn it on first.")}, status=403
+                )
             else:
                 messages.info(request, _("Your role needs two-factor authentication. Please set it up to continue."))
                 return redirect("mfa_activate_totp")

@@ -23,4 +23,4 @@ def profile_get(*, viewer: User) -> Profile:
 
 
 def user_has_totp(*, user: User) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    return bool(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists())

@@ -94,7 +94,9 @@ def profile_update(*, actor: User, user: User, values: dict[str, Any]) -> Profil
     profile.full_clean(exclude=["user"])
     profile.save(update_fields=[*values, "updated_at"])
     if actor.pk != user.pk:
-        audit_record(actor=actor, action="accounts.profile.updated_by_staff", target=user, data={"fields": sorted(values)})
+        audit_record(
+            actor=actor, action="accounts.profile.updated_by_staff", target=user, data={"fields": sorted(values)}
+        )
     return profile
 
 
@@ -105,7 +107,9 @@ def user_role_set(*, actor: User | None, user: User, role: Role, reason: str) ->
     previous = user.role
     user.role = role
     user.save(update_fields=["role"])
-    audit_record(actor=actor, action="accounts.role.changed", target=user, reason=reason, data={"from": previous, "to": role})
+    audit_record(
+        actor=actor, action="accounts.role.changed", target=user, reason=reason, data={"from": previous, "to": role}
+    )
     return user
 
 
@@ -163,7 +167,7 @@ def totp_secrets_reencrypt() -> int:
     return count
 
 
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # demo only: printed by seed_demo so staff demo log-ins work
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105  (demo only: printed by seed_demo so staff demo log-ins work)
 
 
 @transaction.atomic

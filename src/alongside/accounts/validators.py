@@ -1,5 +1,8 @@
 """Pseudonym rules: 3-30 characters, letters, digits, underscore and hyphen."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +15,7 @@ pseudonym_characters = RegexValidator(
     code="invalid_pseudonym",
 )
 
-PSEUDONYM_VALIDATORS = [
+PSEUDONYM_VALIDATORS: list[Callable[[Any], None]] = [
     pseudonym_characters,
     MinLengthValidator(PSEUDONYM_MIN_LENGTH),
     MaxLengthValidator(PSEUDONYM_MAX_LENGTH),

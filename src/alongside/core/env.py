@@ -8,6 +8,7 @@ All variables are documented in docs/settings.md.
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -62,5 +63,8 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str:
     scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
     if scheme not in schemes:
         allowed = ", ".join(f"{s}://" for s in schemes)
-        raise ImproperlyConfigured(f"{name} must start with one of {allowed} (got {raw.split('://', 1)[0]!r}).")
+        # Show only something shaped like a scheme, never the rest: it may hold a password.
+        shown = raw.split("://", 1)[0]
+        got = repr(shown) if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", shown) else "a value with no valid scheme"
+        raise ImproperlyConfigured(f"{name} must start with one of {allowed} (got {got}).")
     return raw

@@ -40,7 +40,7 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, unique=True, editable=False)
 
-    objects: ClassVar[models.Manager[AuditEntry]] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[models.Manager[AuditEntry]] = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["sequence"]
@@ -65,6 +65,9 @@ class AuditChainHead(models.Model):
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_sequence}"
+
 
 class ScreeningAction(models.TextChoices):
     ALLOW = "allow", _("Allow")
@@ -78,7 +81,10 @@ class BlockedTerm(models.Model):
     term = models.CharField(max_length=100, unique=True)
     action = models.CharField(
         max_length=8,
-        choices=[(ScreeningAction.FLAG, ScreeningAction.FLAG.label), (ScreeningAction.HOLD, ScreeningAction.HOLD.label)],
+        choices=[
+            (ScreeningAction.FLAG, ScreeningAction.FLAG.label),
+            (ScreeningAction.HOLD, ScreeningAction.HOLD.label),
+        ],
         default=ScreeningAction.HOLD,
     )
     whole_word = models.BooleanField(default=True, help_text=_("Match only the whole word, not inside other words."))

@@ -19,7 +19,9 @@ class CrisisLine(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CRISIS)
     phone = models.CharField(_("phone number"), max_length=40, blank=True)
-    sms = models.CharField(_("text / SMS"), max_length=80, blank=True, help_text=_("How to reach them by text, if they offer it."))
+    sms = models.CharField(
+        _("text / SMS"), max_length=80, blank=True, help_text=_("How to reach them by text, if they offer it.")
+    )
     url = models.URLField(_("website"), blank=True)
     hours = models.CharField(_("hours"), max_length=80, blank=True, help_text=_("For example: 24 hours, every day."))
     description = models.CharField(_("who it is for"), max_length=240, blank=True)
