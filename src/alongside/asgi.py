@@ -1,8 +1,14 @@
 """ASGI entry point: HTTP goes to Django, WebSockets to Channels consumers (see routing.py)."""
 
 import os
+import warnings
 
 from django.core.asgi import get_asgi_application
+
+# WhiteNoise serves static files as synchronous iterators; Django's ASGI handler reads them in a
+# worker thread and warns on every file. The files are small (see docs/performance.md), so the
+# warning is noise here.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.settings")
 django_asgi_app = get_asgi_application()
