@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from alongside.accounts.services import totp_secrets_reencrypt
+        from alongside.accounts.services import mfa_secrets_reencrypt
         from alongside.core.crypto import register_rotation_hook
 
-        register_rotation_hook("two-factor secrets", totp_secrets_reencrypt)
+        register_rotation_hook("two-factor secrets", mfa_secrets_reencrypt)

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,6 +61,11 @@ def user_register(*, pseudonym: str, password: str, email: str = "") -> User:
     """Create a member account with its profile. E-mail is optional (for password resets)."""
     pseudonym = pseudonym_validate(pseudonym.strip())
     email = email.strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": _("Please enter a valid e-mail address, or leave it empty.")}) from None
     if email and EmailAddress.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("That e-mail address is already linked to an account.")})
     user = User(username=pseudonym, email=email)
@@ -157,11 +163,20 @@ def api_token_revoke(*, user: User, raw: str) -> bool:
     return deleted > 0
 
 
-def totp_secrets_reencrypt() -> int:
-    """Re-encrypt stored two-factor secrets with the newest key (used by key rotation)."""
+def mfa_secrets_reencrypt() -> int:
+    """Re-encrypt two-factor secrets (TOTP secrets, recovery-code seeds) with the newest key.
+
+    allauth encrypts these through our MFAAdapter; key rotation calls this.
+    """
     count = 0
-    for authenticator in Authenticator.objects.filter(type=Authenticator.Type.TOTP).select_for_update():
-        authenticator.data["secret"] = reencrypt_text(authenticator.data["secret"])
+    for authenticator in Authenticator.objects.select_for_update():
+        data = authenticator.data
+        if "secret" in data:
+            data["secret"] = reencrypt_text(data["secret"])
+        if "seed" in data:
+            data["seed"] = reencrypt_text(data["seed"])
+        if isinstance(data.get("migrated_codes"), list):
+            data["migrated_codes"] = [reencrypt_text(code) for code in data["migrated_codes"]]
         authenticator.save(update_fields=["data"])
         count += 1
     return count

@@ -22,6 +22,5 @@ class PrivatePagesNoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
-            add_never_cache_headers(response)
-            response["Cache-Control"] += ", no-store"
+            add_never_cache_headers(response)  # includes no-store
         return response

@@ -1,0 +1,157 @@
+"""Site-wide pages: the health check, the home page, and the headers that protect every response."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.fixtures import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def directives(csp: str) -> dict[str, list[str]]:
+    parsed = {}
+    for part in csp.split(";"):
+        words = part.split()
+        if words:
+            parsed[words[0]] = words[1:]
+    return parsed
+
+
+# --- /healthz -------------------------------------------------------------------------------------
+
+
+def test_healthz_reports_ok(stranger, settings):
+    settings.REDIS_URL = ""
+
+    response = stranger.get("/healthz")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "checks": {"database": True, "redis": None}}
+
+
+def test_healthz_is_never_cached(stranger):
+    response = stranger.get("/healthz")
+
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_healthz_reports_unavailable_when_redis_does_not_answer(stranger, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    response = stranger.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "checks": {"database": True, "redis": False}}
+
+
+def test_healthz_reports_unavailable_when_the_database_does_not_answer(stranger, monkeypatch):
+    from alongside.core import views
+
+    monkeypatch.setattr(views, "connection", None)  # any use of it raises
+
+    response = stranger.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] is False
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_healthz_accepts_only_get(stranger, method):
+    response = getattr(stranger, method)("/healthz")
+
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
+
+
+# --- Home page ------------------------------------------------------------------------------------
+
+
+def test_home_page_for_a_stranger_offers_quick_exit_and_help(stranger, settings):
+    settings.QUICK_EXIT_URL = "https://weather.example.org/"
+
+    response = stranger.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="quick-exit"' in html
+    assert "Quick exit" in html
+    assert 'href="https://weather.example.org/"' in html
+    assert 'href="/help/"' in html
+    assert 'href="/accounts/signup/"' in html
+
+
+def test_home_page_for_a_member_offers_quick_exit_and_help(member):
+    response = client_for(member).get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Quick exit" in html
+    assert 'href="/help/"' in html
+    assert "Welcome back" in html
+    assert "Join with a pseudonym" not in html
+
+
+def test_home_page_accepts_only_get(stranger):
+    assert stranger.post("/").status_code == 405
+
+
+# --- Caching of private pages -----------------------------------------------------------------------
+
+
+def test_signed_in_pages_are_not_stored(member):
+    response = client_for(member).get("/")
+
+    cache_control = response["Cache-Control"]
+    assert "no-store" in cache_control
+    assert "private" in cache_control or "no-cache" in cache_control
+
+
+def test_anonymous_pages_may_be_cached(stranger):
+    response = stranger.get("/")
+
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
+# --- Security headers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["stranger", "member"])
+def test_security_headers_are_set(who, request):
+    client = request.getfixturevalue("stranger") if who == "stranger" else client_for(request.getfixturevalue(who))
+
+    response = client.get("/")
+
+    csp = directives(response["Content-Security-Policy"])
+    assert csp["script-src"] == ["'self'"]
+    assert csp["default-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_security_headers_are_set_on_json_responses(stranger):
+    response = stranger.get("/healthz")
+
+    assert "Content-Security-Policy" in response
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_have_no_inline_scripts(stranger):
+    """script-src 'self' would block them: every script must come from a file."""
+    html = stranger.get("/").content.decode()
+
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts
+    assert all(" src=" in tag for tag in scripts), scripts
+    assert not re.search(r"\son[a-z]+=", html)
