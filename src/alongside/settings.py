@@ -199,6 +199,9 @@ ACCOUNT_USER_DISPLAY = "alongside.accounts.selectors.user_display_name"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Never e-mail an address that has no account: that mail could tell someone else who reads the
+# inbox that its owner was looking for a peer-support site.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Log-in throttling and lockout: 5 failed attempts for one pseudonym lock it for 15 minutes;
 # 20 failures a minute from one address are refused. Counters live in the cache (Redis in production).
 ACCOUNT_RATE_LIMITS = {

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from allauth.account.adapter import get_adapter
+from allauth.mfa.base.internal.flows import check_rate_limit
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.exceptions import ValidationError
@@ -115,12 +116,21 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenOut]
         user = adapter.authenticate(request, username=payload.pseudonym, password=payload.password)
     except ValidationError as error:
         raise HttpError(429, " ".join(error.messages)) from None
-    if user is None:
+    # allauth's backend also returns deactivated accounts (so the web can explain); they get no token.
+    if user is None or not user.is_active:
         raise AuthenticationError(401, _("That pseudonym and password don't match."))
     has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if has_totp is not None:
-        if not payload.otp_code or not TOTP(has_totp).validate_code(payload.otp_code.strip()):
+        if not payload.otp_code:
             raise AuthenticationError(401, _("Enter the current code from your authenticator app."))
+        # The same per-person limit on code guesses as the web's two-factor step, and shared with it.
+        try:
+            clear_code_attempts = check_rate_limit(user)
+        except ValidationError as error:
+            raise HttpError(429, " ".join(error.messages)) from None
+        if not TOTP(has_totp).validate_code(payload.otp_code.strip()):
+            raise AuthenticationError(401, _("Enter the current code from your authenticator app."))
+        clear_code_attempts()
     elif access.check_staff_needs_two_factor(user):
         raise PermissionError("Your role needs two-factor authentication.")
     _token, raw = services.api_token_create(user=user, name=payload.name)

@@ -59,7 +59,10 @@ def _profile_screen(values: dict[str, Any]) -> None:
 @transaction.atomic
 def user_register(*, pseudonym: str, password: str, email: str = "") -> User:
     """Create a member account with its profile. E-mail is optional (for password resets)."""
-    pseudonym = pseudonym_validate(pseudonym.strip())
+    try:
+        pseudonym = pseudonym_validate(pseudonym.strip())
+    except ValidationError as error:
+        raise ValidationError({"pseudonym": error.messages}) from None
     email = email.strip().lower()
     if email:
         try:
@@ -69,7 +72,10 @@ def user_register(*, pseudonym: str, password: str, email: str = "") -> User:
     if email and EmailAddress.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("That e-mail address is already linked to an account.")})
     user = User(username=pseudonym, email=email)
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
     user.save()
     user_account_setup(user=user)

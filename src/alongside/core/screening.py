@@ -74,7 +74,8 @@ def blocked_terms_check(content: ScreeningInput) -> list[ScreeningReason]:
         needle = normalise(term.term).strip()
         if not needle:
             continue
-        pattern = rf"(?<!\w){re.escape(needle)}(?!\w)" if term.whole_word else re.escape(needle)
+        # Word edges are anything but a letter or digit, so "_" and "-" separate words in names too.
+        pattern = rf"(?<![^\W_]){re.escape(needle)}(?![^\W_])" if term.whole_word else re.escape(needle)
         if re.search(pattern, text):
             reasons.append(
                 ScreeningReason(

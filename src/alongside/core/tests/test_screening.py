@@ -221,3 +221,16 @@ def test_empty_pipeline_allows(settings):
     block("forbidden")
 
     assert screen_content(text="forbidden").allowed
+
+
+@pytest.mark.parametrize("name", ["nastyword_fox", "fox_nastyword", "nastyword-fox", "fox-nastyword", "NastyWord_1"])
+def test_underscores_and_hyphens_separate_words_in_names(name):
+    block("nastyword", whole_word=True)
+
+    assert screen_content(text=name, kind="pseudonym").held
+
+
+def test_whole_word_still_needs_the_whole_word_next_to_digits_or_letters():
+    block("nastyword", whole_word=True)
+
+    assert screen_content(text="nastywords2", kind="pseudonym").allowed
