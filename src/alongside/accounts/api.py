@@ -12,7 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 
 from alongside.accounts import access, selectors, services
@@ -93,14 +93,14 @@ class ProfilePatch(Schema):
 
 
 @router.post("/auth/register", response={201: TokenOut, 422: Any, 429: Detail}, auth=None, summary="Create an account")
-def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, TokenOut]:
+def register(request: HttpRequest, payload: RegisterIn) -> Status[TokenOut]:
     from allauth.core import ratelimit
 
     if not ratelimit.consume(request, action="signup"):
         raise HttpError(429, _("Too many sign-ups from here. Please wait a minute and try again."))
     user = services.user_register(pseudonym=payload.pseudonym, password=payload.password, email=payload.email)
     _token, raw = services.api_token_create(user=user, name="registration")
-    return 201, TokenOut(token=raw, user=UserOut.from_user(user))
+    return Status(201, TokenOut(token=raw, user=UserOut.from_user(user)))
 
 
 @router.post(
@@ -109,7 +109,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, TokenOut]:
     auth=None,
     summary="Log in: exchange pseudonym and password for a bearer token",
 )
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenOut]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     adapter = get_adapter(request)
     try:
         # allauth's authenticate applies the same failed-login limits and lockout as the web log-in.
@@ -134,17 +134,17 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenOut]
     elif access.check_staff_needs_two_factor(user):
         raise PermissionError("Your role needs two-factor authentication.")
     _token, raw = services.api_token_create(user=user, name=payload.name)
-    return 201, TokenOut(token=raw, user=UserOut.from_user(user))
+    return Status(201, TokenOut(token=raw, user=UserOut.from_user(user)))
 
 
 @router.delete(
     "/auth/tokens/current", response={204: None, 401: Detail}, auth=AUTH, summary="Log out: revoke this token"
 )
-def token_revoke(request: HttpRequest) -> tuple[int, None]:
+def token_revoke(request: HttpRequest) -> Status[None]:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         services.api_token_revoke(user=request.auth, raw=header.split(" ", 1)[1].strip())  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: UserOut, 401: Detail}, auth=AUTH, summary="The signed-in person")
