@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "alongside.core",
     "alongside.accounts",
     "alongside.safety",
+    "alongside.communities",
+    "alongside.notifications",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("help/", include("alongside.safety.urls")),
     path("accounts/", include("alongside.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("alongside.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

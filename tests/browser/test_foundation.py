@@ -11,10 +11,18 @@ from django.conf import settings
 from playwright.sync_api import Page, Route, expect
 
 from alongside.accounts.models import Profile, Role, User
+from alongside.safety.models import CrisisLine
+from alongside.safety.seed_lines import seed_crisis_lines
 from tests.fixtures import PASSWORD, make_person, totp_code
 
-# serialized_rollback: keep the crisis lines that a data migration seeds across flushed tests.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def crisis_lines(transactional_db: Any) -> None:
+    """Transactional tests empty every table afterwards; put back what the data migration seeds."""
+    seed_crisis_lines(CrisisLine)
+
 
 NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
 
@@ -120,7 +128,9 @@ def test_quick_exit_works_without_javascript(browser: Any, live_url: str, axe_so
     context.close()
 
 
-def test_crisis_page_shows_lines_for_the_chosen_country(page: Page, live_url: str, audit: Any) -> None:
+def test_crisis_page_shows_lines_for_the_chosen_country(
+    page: Page, live_url: str, audit: Any, crisis_lines: None
+) -> None:
     page.goto(live_url + "/")
     audit(page)
     page.get_by_role("link", name="Get help now").click()
@@ -135,7 +145,7 @@ def test_crisis_page_shows_lines_for_the_chosen_country(page: Page, live_url: st
     audit(page)
 
 
-def test_crisis_page_starts_with_the_members_country(page: Page, live_url: str, audit: Any) -> None:
+def test_crisis_page_starts_with_the_members_country(page: Page, live_url: str, audit: Any, crisis_lines: None) -> None:
     person = make_person("fern_member")
     Profile.objects.filter(user=person).update(country="DE")
     log_in(page, live_url, audit, "fern_member")

@@ -5,6 +5,8 @@ internet). An operator should confirm the lines for their countries before launc
 migration reads this module; after installation, change lines in the admin, not here.
 """
 
+from typing import Any
+
 E, C, S = "emergency", "crisis", "support"
 H24 = "24 hours, every day"
 
@@ -113,3 +115,18 @@ LINES: list[tuple[str, str, str, str, str, str, str, str, str]] = [
      "Free from Buenos Aires; from elsewhere (011) 5275-1135.", "Español"),
     ("AR", "Emergencias", E, "911", "", "", H24, "", ""),
 ]  # fmt: skip
+
+
+def seed_crisis_lines(model: Any) -> int:
+    """Create the shipped lines with `model` (the real model, or a migration's historical one) if
+    there are none yet. Returns how many were created."""
+    if model.objects.exists():
+        return 0
+    created = model.objects.bulk_create(
+        model(
+            country=country, name=name, kind=kind, phone=phone, sms=sms, url=url,
+            hours=hours, description=description, languages=languages, position=(index + 1) * 10,
+        )
+        for index, (country, name, kind, phone, sms, url, hours, description, languages) in enumerate(LINES)
+    )  # fmt: skip
+    return len(created)

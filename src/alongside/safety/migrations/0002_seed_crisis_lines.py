@@ -6,18 +6,9 @@ from django.db import migrations
 
 
 def seed(apps: Any, schema_editor: Any) -> None:
-    from alongside.safety.seed_lines import LINES
+    from alongside.safety.seed_lines import seed_crisis_lines
 
-    CrisisLine = apps.get_model("safety", "CrisisLine")
-    if CrisisLine.objects.exists():
-        return
-    CrisisLine.objects.bulk_create(
-        CrisisLine(
-            country=country, name=name, kind=kind, phone=phone, sms=sms, url=url,
-            hours=hours, description=description, languages=languages, position=(index + 1) * 10,
-        )
-        for index, (country, name, kind, phone, sms, url, hours, description, languages) in enumerate(LINES)
-    )  # fmt: skip
+    seed_crisis_lines(apps.get_model("safety", "CrisisLine"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,177 @@
+"""Support communities: groups with rules, membership, threads, posts, reactions, content warnings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public: any signed-in member can read")
+    PRIVATE = "private", _("Private: members only; joining needs approval")
+    HIDDEN = "hidden", _("Hidden: by invitation only, not listed")
+
+
+class ContentWarning(models.TextChoices):
+    SELF_HARM = "self_harm", _("Self-harm")
+    SUICIDE = "suicide", _("Suicide")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    ABUSE = "abuse", _("Abuse")
+    EATING_DISORDERS = "eating_disorders", _("Eating disorders")
+    VIOLENCE = "violence", _("Violence")
+    GRIEF = "grief", _("Grief and loss")
+
+
+class ReactionKind(models.TextChoices):
+    RELATE = "relate", _("I relate")
+    SUPPORT = "support", _("Sending support")
+    HELPED = "helped", _("This helped")
+
+
+class Community(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    rules = models.JSONField(_("rules"), default=list, blank=True, help_text=_("An ordered list of short rules."))
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    visibility = models.CharField(_("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "communities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MODERATOR = "moderator", _("Moderator")
+    HOST = "host", _("Host")
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Member")
+    PENDING = "pending", _("Asked to join")
+    INVITED = "invited", _("Invited")
+    BANNED = "banned", _("Banned")
+
+
+class Membership(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    status = models.CharField(max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "user"], name="communities_one_membership_per_person")
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.community_id} ({self.status}, {self.role})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    @property
+    def moderates(self) -> bool:
+        return self.is_active and self.role in (MemberRole.MODERATOR, MemberRole.HOST)
+
+
+class PostStatus(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    HELD = "held", _("Awaiting review")
+    REMOVED = "removed", _("Removed")
+
+
+class Thread(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
+    title = models.CharField(_("title"), max_length=150)
+    # The opening post holds the author, body, anonymity and content warnings.
+    status = models.CharField(max_length=8, choices=PostStatus.choices, default=PostStatus.VISIBLE)
+    is_locked = models.BooleanField(default=False)
+    is_pinned = models.BooleanField(default=False)
+    reply_count = models.PositiveIntegerField(default=0)  # visible replies; kept by services
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["community", "status", "-is_pinned", "-last_activity_at"]),
+            models.Index(fields=["status", "reply_count", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts")
+    is_opening = models.BooleanField(default=False)
+    body = models.TextField(_("message"), max_length=20000)
+    body_html = models.TextField(editable=False)
+    is_anonymous = models.BooleanField(_("post anonymously"), default=False)
+    content_warnings = models.JSONField(_("content warnings"), default=list, blank=True)
+    quoted_post = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=8, choices=PostStatus.choices, default=PostStatus.VISIBLE)
+    screening_reasons = models.JSONField(default=list, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["thread", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"post {self.pk} in thread {self.thread_id}"
+
+
+class PostRevision(models.Model):
+    """The text of a post before an edit. Visible to moderators."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    title = models.CharField(max_length=150, blank=True)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"revision of post {self.post_id}"
+
+
+class Reaction(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user", "kind"], name="communities_one_reaction_each")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.post_id}"
+
+
+class ReadingPreference(models.Model):
+    """Which content warnings a reader wants collapsed. Without a row, all of them are."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_preference")
+    collapsed_warnings = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"reading preference of {self.user_id}"

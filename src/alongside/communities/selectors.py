@@ -1,0 +1,191 @@
+"""Reads for communities, with authorization applied. Page selectors run a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from alongside.communities.access import SITE_STAFF_ROLES, CommunityViewer
+from alongside.communities.models import (
+    Community,
+    ContentWarning,
+    Membership,
+    MembershipStatus,
+    Post,
+    PostStatus,
+    Reaction,
+    ReactionKind,
+    ReadingPreference,
+    Thread,
+    Visibility,
+)
+
+THREADS_PER_PAGE = 20
+POSTS_PER_PAGE = 50
+
+
+def readable_communities(*, user: Any) -> QuerySet[Community]:
+    """Every community whose threads this person may read."""
+    if user is None or not user.is_authenticated:
+        return Community.objects.none()
+    if user.role in SITE_STAFF_ROLES:
+        return Community.objects.all()
+    member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
+    return Community.objects.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=member_of))
+
+
+def community_directory(*, user: Any) -> QuerySet[Community]:
+    """Communities listed to this person: public and private ones, and hidden ones they belong to."""
+    listed = Q(visibility__in=[Visibility.PUBLIC, Visibility.PRIVATE])
+    if user is not None and user.is_authenticated:
+        if user.role in SITE_STAFF_ROLES:
+            listed = Q()
+        else:
+            mine = Membership.objects.filter(
+                user=user, status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED]
+            ).values("community_id")
+            listed |= Q(pk__in=mine)
+    queryset = Community.objects.filter(listed).annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True)
+    )
+    if user is not None and user.is_authenticated:
+        queryset = queryset.annotate(
+            my_status=Membership.objects.filter(community=OuterRef("pk"), user=user).values("status")[:1]
+        )
+    return queryset.order_by("name")
+
+
+def _opening_posts() -> Prefetch:
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.filter(is_opening=True).select_related("author__profile"),
+        to_attr="opening_posts",
+    )
+
+
+def _threads_seen_by(*, user: Any, moderates: bool) -> Q:
+    """Visible threads, plus held ones the viewer wrote (moderators see held ones in review)."""
+    shown = Q(status=PostStatus.VISIBLE)
+    if user is not None and user.is_authenticated and not moderates:
+        own_held = Post.objects.filter(thread=OuterRef("pk"), is_opening=True, author=user)
+        shown |= Q(status=PostStatus.HELD) & Q(Exists(own_held))
+    elif moderates:
+        shown |= Q(status=PostStatus.HELD)
+    return shown
+
+
+def community_threads(*, viewer: CommunityViewer, page: int | str = 1) -> Page[Thread]:
+    """A community's threads: pinned first, then latest activity. Two queries plus one count."""
+    queryset = (
+        Thread.objects.filter(community=viewer.community)
+        .filter(_threads_seen_by(user=viewer.user, moderates=viewer.moderates))
+        .prefetch_related(_opening_posts())
+        .order_by("-is_pinned", "-last_activity_at", "-pk")
+    )
+    return Paginator(queryset, THREADS_PER_PAGE).get_page(page)
+
+
+def waiting_threads(*, user: Any, community: Community | None = None, limit: int | None = None) -> QuerySet[Thread]:
+    """Threads nobody has answered yet, oldest first, in communities the person belongs to."""
+    if user is None or not user.is_authenticated:
+        return Thread.objects.none()
+    member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
+    queryset = (
+        Thread.objects.filter(status=PostStatus.VISIBLE, reply_count=0, community__in=member_of)
+        .select_related("community")
+        .prefetch_related(_opening_posts())
+        .order_by("created_at", "pk")
+    )
+    if community is not None:
+        queryset = queryset.filter(community=community)
+    return queryset[:limit] if limit else queryset
+
+
+def feed_threads(*, user: Any, page: int | str = 1) -> Page[Thread]:
+    """My feed: latest activity across the communities I belong to."""
+    member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
+    queryset = (
+        Thread.objects.filter(community__in=member_of, status=PostStatus.VISIBLE)
+        .select_related("community")
+        .prefetch_related(_opening_posts())
+        .order_by("-last_activity_at", "-pk")
+    )
+    return Paginator(queryset, THREADS_PER_PAGE).get_page(page)
+
+
+def thread_posts(*, viewer: CommunityViewer, thread: Thread, page: int | str = 1) -> Page[Post]:
+    """The posts of a thread as this viewer may see them, with reaction counts and the viewer's own
+    reactions annotated: one count query and one page query, whatever the number of posts."""
+    user = viewer.user
+    shown = Q(status__in=[PostStatus.VISIBLE, PostStatus.REMOVED])
+    if viewer.moderates:
+        shown |= Q(status=PostStatus.HELD)
+    elif user is not None and user.is_authenticated:
+        shown |= Q(status=PostStatus.HELD, author=user)
+    counts = {
+        f"{kind}_count": Count("reactions", filter=Q(reactions__kind=kind), distinct=True)
+        for kind in ReactionKind.values
+    }
+    mine: dict[str, Any] = {}
+    if user is not None and user.is_authenticated:
+        mine = {
+            f"mine_{kind}": Exists(Reaction.objects.filter(post=OuterRef("pk"), user=user, kind=kind))
+            for kind in ReactionKind.values
+        }
+    queryset = (
+        Post.objects.filter(thread=thread)
+        .filter(shown)
+        .select_related("author__profile")
+        .annotate(**counts, **mine)
+        .order_by("-is_opening", "created_at", "pk")
+    )
+    return Paginator(queryset, POSTS_PER_PAGE).get_page(page)
+
+
+def held_posts(*, viewer: CommunityViewer) -> QuerySet[Post]:
+    """Posts screening held back, for the community's moderators to review."""
+    if not viewer.moderates:
+        return Post.objects.none()
+    return (
+        Post.objects.filter(thread__community=viewer.community, status=PostStatus.HELD)
+        .select_related("thread", "author")
+        .order_by("created_at")
+    )
+
+
+def pending_memberships(*, viewer: CommunityViewer) -> QuerySet[Membership]:
+    if not viewer.moderates:
+        return Membership.objects.none()
+    return Membership.objects.filter(community=viewer.community, status=MembershipStatus.PENDING).select_related("user")
+
+
+def post_revisions(*, viewer: CommunityViewer, post: Post) -> list[Any]:
+    """Edit history: for moderators only."""
+    if not viewer.moderates:
+        return []
+    return list(post.revisions.select_related("edited_by"))
+
+
+def collapsed_warnings_for(*, user: Any) -> set[str]:
+    """Content warnings this reader wants collapsed. Everything, unless they chose otherwise."""
+    if user is None or not user.is_authenticated:
+        return set(ContentWarning.values)
+    preference = ReadingPreference.objects.filter(user=user).first()
+    return set(ContentWarning.values) if preference is None else set(preference.collapsed_warnings)
+
+
+def post_search(*, user: Any, query: str, limit: int = 50) -> list[Post]:
+    """Full-text search over what this person may read: visible posts in visible threads of
+    readable communities. PostgreSQL full-text search there, SQLite FTS5 on the embedded default."""
+    from alongside.communities import search
+
+    query = query.strip()
+    if not query or user is None or not user.is_authenticated:
+        return []
+    readable = readable_communities(user=user).values("pk")
+    candidates = Post.objects.filter(
+        status=PostStatus.VISIBLE, thread__status=PostStatus.VISIBLE, thread__community__in=readable
+    )
+    return list(search.matching(candidates, query).select_related("thread__community", "author__profile")[:limit])

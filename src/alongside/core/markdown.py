@@ -1,0 +1,44 @@
+"""Markdown for everything people write: rendered with markdown-it-py, sanitised with nh3.
+
+No raw HTML passes (markdown-it's html option is off, and nh3 removes anything that slips
+through); links get rel="nofollow ugc noopener" and may only use http, https and mailto.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import nh3
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("strikethrough")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+MENTION_PATTERN = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{3,30})\b")
+
+
+def render_markdown(source: str) -> str:
+    """Markdown source -> safe HTML. Headings become h3/h4 so they never outrank the page's own."""
+    html = _HEADING.sub(lambda m: f"<{m.group(1)}h{3 if m.group(2) == '1' else 4}>", _md.render(source))
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )
+
+
+def mentioned_pseudonyms(source: str) -> set[str]:
+    """Pseudonyms mentioned as @name in the source, lower-cased (outside code is not checked)."""
+    return {match.lower() for match in MENTION_PATTERN.findall(source)}
+
+
+def quote_markdown(text: str, author_label: str) -> str:
+    lines: Iterable[str] = text.strip().splitlines() or [""]
+    return f"> **{author_label}** wrote:\n" + "\n".join(f"> {line}" for line in lines) + "\n\n"

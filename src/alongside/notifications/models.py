@@ -1,0 +1,36 @@
+"""In-app notifications. Delivery channels (live push, e-mail digests) read the same rows later."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", _("Reply to your thread")
+    MENTION = "mention", _("Mention")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    # Who caused it, as shown to the recipient ("Anonymous member" for anonymous posts): a label,
+    # so an anonymous author is never linked to the recipient's notification.
+    actor_label = models.CharField(max_length=64)
+    text = models.CharField(max_length=200)
+    url = models.CharField(max_length=300)
+    # What it is about, so it can be hidden if the thing is removed or no longer readable.
+    target_type = models.CharField(max_length=40)
+    target_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # for e-mail digests, later
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"

@@ -1,0 +1,33 @@
+"""Writes for notifications. Other apps call notification_create from their services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from alongside.notifications.models import Notification
+
+
+def notification_create(
+    *, recipient: Any, kind: str, actor_label: str, text: str, url: str, target: models.Model
+) -> Notification:
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        actor_label=actor_label[:64],
+        text=text[:200],
+        url=url,
+        target_type=target._meta.label_lower,
+        target_id=target.pk,
+    )
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor: Any, ids: list[int] | None = None) -> int:
+    """Mark the given notifications (or all of them) as read; only the recipient's own."""
+    queryset = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read_at=timezone.now())

@@ -1,0 +1,38 @@
+"""The notification list: replies to my threads and mentions, newest first."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alongside.notifications import selectors, services
+
+PER_PAGE = 30
+
+
+@login_required
+@require_http_methods(["GET"])
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.notification_list(viewer=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(actor=request.user)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one as read and go to what it is about."""
+    notification = selectors.notification_list(viewer=request.user).filter(pk=notification_id).first()
+    if notification is None:
+        return redirect("notifications:list")
+    services.notifications_mark_read(actor=request.user, ids=[notification.pk])
+    return redirect(notification.url)
