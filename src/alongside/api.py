@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from alongside.accounts.api import router as accounts_router
+from alongside.communities.api import router as communities_router
 from alongside.core.api_support import validation_error_detail
 
 api = NinjaAPI(
@@ -22,6 +23,7 @@ api = NinjaAPI(
     urls_namespace="api-1",
 )
 api.add_router("", accounts_router)
+api.add_router("", communities_router)
 
 
 @api.exception_handler(ValidationError)

@@ -293,7 +293,7 @@ QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", schemes=("https", "http")) or "https:
 # Country shown on the crisis page when a visitor has not chosen one.
 DEFAULT_COUNTRY = env_str("DEFAULT_COUNTRY", "US").upper()
 if not (len(DEFAULT_COUNTRY) == 2 and DEFAULT_COUNTRY.isalpha() and DEFAULT_COUNTRY.isascii()):
-    raise ImproperlyConfigured(f"DEFAULT_COUNTRY must be a two-letter country code such as GB (got {DEFAULT_COUNTRY!r}).")
+    raise ImproperlyConfigured(f"DEFAULT_COUNTRY must be a two-letter country code, e.g. GB (got {DEFAULT_COUNTRY!r}).")
 # Content screening: the checks every piece of user content passes before it is saved.
 SCREENING_PIPELINE = ["alongside.core.screening.blocked_terms_check"]
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("alongside.notifications.urls")),
     path("api/v1/", api.urls),
+    path("", include("alongside.communities.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -181,6 +181,8 @@ def check_see_post_permission(viewer: CommunityViewer, post: Post) -> bool:
 
 
 def access_community(viewer_user: Any, slug: str) -> CommunityViewer:
+    if "\x00" in slug:  # PostgreSQL cannot even compare such text; no community has it
+        raise NotFound
     community = Community.objects.filter(slug=slug).first()
     if community is None:
         raise NotFound

@@ -147,6 +147,8 @@ class PostRevision(models.Model):
     edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    editor_label: str  # set by selectors.post_revisions
+
     class Meta:
         ordering = ["-created_at"]
 

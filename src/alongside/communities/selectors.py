@@ -6,14 +6,16 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from alongside.communities.access import SITE_STAFF_ROLES, CommunityViewer
+from alongside.communities.access import SITE_STAFF_ROLES, CommunityViewer, check_read_community_permission
 from alongside.communities.models import (
     Community,
     ContentWarning,
     Membership,
     MembershipStatus,
     Post,
+    PostRevision,
     PostStatus,
     Reaction,
     ReactionKind,
@@ -21,6 +23,7 @@ from alongside.communities.models import (
     Thread,
     Visibility,
 )
+from alongside.communities.services import ANONYMOUS_LABEL
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
@@ -57,7 +60,7 @@ def community_directory(*, user: Any) -> QuerySet[Community]:
     return queryset.order_by("name")
 
 
-def _opening_posts() -> Prefetch:
+def _opening_posts() -> Prefetch[str, QuerySet[Post], str]:
     return Prefetch(
         "posts",
         queryset=Post.objects.filter(is_opening=True).select_related("author__profile"),
@@ -78,6 +81,8 @@ def _threads_seen_by(*, user: Any, moderates: bool) -> Q:
 
 def community_threads(*, viewer: CommunityViewer, page: int | str = 1) -> Page[Thread]:
     """A community's threads: pinned first, then latest activity. Two queries plus one count."""
+    if not check_read_community_permission(viewer):
+        return Paginator(Thread.objects.none(), THREADS_PER_PAGE).get_page(1)
     queryset = (
         Thread.objects.filter(community=viewer.community)
         .filter(_threads_seen_by(user=viewer.user, moderates=viewer.moderates))
@@ -93,7 +98,8 @@ def waiting_threads(*, user: Any, community: Community | None = None, limit: int
         return Thread.objects.none()
     member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
     queryset = (
-        Thread.objects.filter(status=PostStatus.VISIBLE, reply_count=0, community__in=member_of)
+        # Locked threads are left out: members cannot answer them.
+        Thread.objects.filter(status=PostStatus.VISIBLE, reply_count=0, is_locked=False, community__in=member_of)
         .select_related("community")
         .prefetch_related(_opening_posts())
         .order_by("created_at", "pk")
@@ -105,6 +111,8 @@ def waiting_threads(*, user: Any, community: Community | None = None, limit: int
 
 def feed_threads(*, user: Any, page: int | str = 1) -> Page[Thread]:
     """My feed: latest activity across the communities I belong to."""
+    if user is None or not user.is_authenticated:
+        return Paginator(Thread.objects.none(), THREADS_PER_PAGE).get_page(1)
     member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
     queryset = (
         Thread.objects.filter(community__in=member_of, status=PostStatus.VISIBLE)
@@ -115,33 +123,64 @@ def feed_threads(*, user: Any, page: int | str = 1) -> Page[Thread]:
     return Paginator(queryset, THREADS_PER_PAGE).get_page(page)
 
 
-def thread_posts(*, viewer: CommunityViewer, thread: Thread, page: int | str = 1) -> Page[Post]:
-    """The posts of a thread as this viewer may see them, with reaction counts and the viewer's own
-    reactions annotated: one count query and one page query, whatever the number of posts."""
-    user = viewer.user
+def _posts_shown_to(viewer: CommunityViewer) -> Q:
+    """Visible and removed posts (removed ones show as "removed"); held ones to their author and moderators."""
     shown = Q(status__in=[PostStatus.VISIBLE, PostStatus.REMOVED])
     if viewer.moderates:
         shown |= Q(status=PostStatus.HELD)
-    elif user is not None and user.is_authenticated:
-        shown |= Q(status=PostStatus.HELD, author=user)
+    elif viewer.signed_in:
+        shown |= Q(status=PostStatus.HELD, author=viewer.user)
+    return shown
+
+
+def thread_posts(*, viewer: CommunityViewer, thread: Thread, page: int | str = 1) -> Page[Post]:
+    """The posts of a thread as this viewer may see them, with reaction counts and the viewer's own
+    reactions annotated: one count query and one page query, whatever the number of posts.
+    Each post's `thread` is the given thread, so permission checks on a post never query."""
+    if not check_read_community_permission(viewer):
+        return Paginator(Post.objects.none(), POSTS_PER_PAGE).get_page(1)
+    queryset = _annotated_posts(viewer).filter(thread=thread).order_by("-is_opening", "created_at", "pk")
+    result = Paginator(queryset, POSTS_PER_PAGE).get_page(page)
+    result.object_list = list(result.object_list)
+    for post in result.object_list:
+        post.thread = thread
+    return result
+
+
+def _annotated_posts(viewer: CommunityViewer) -> QuerySet[Post]:
+    """Posts shown to the viewer, with `<kind>_count` and the viewer's own `mine_<kind>` reactions."""
     counts = {
         f"{kind}_count": Count("reactions", filter=Q(reactions__kind=kind), distinct=True)
         for kind in ReactionKind.values
     }
     mine: dict[str, Any] = {}
-    if user is not None and user.is_authenticated:
+    if viewer.signed_in:
         mine = {
-            f"mine_{kind}": Exists(Reaction.objects.filter(post=OuterRef("pk"), user=user, kind=kind))
+            f"mine_{kind}": Exists(Reaction.objects.filter(post=OuterRef("pk"), user=viewer.user, kind=kind))
             for kind in ReactionKind.values
         }
-    queryset = (
-        Post.objects.filter(thread=thread)
-        .filter(shown)
-        .select_related("author__profile")
-        .annotate(**counts, **mine)
-        .order_by("-is_opening", "created_at", "pk")
-    )
-    return Paginator(queryset, POSTS_PER_PAGE).get_page(page)
+    return Post.objects.filter(_posts_shown_to(viewer)).select_related("author__profile").annotate(**counts, **mine)
+
+
+def post_annotated(*, viewer: CommunityViewer, post: Post) -> Post:
+    """One post (already checked with access_post) with the same annotations as thread_posts."""
+    annotated = _annotated_posts(viewer).get(pk=post.pk)
+    annotated.thread = post.thread
+    return annotated
+
+
+def post_page_number(*, viewer: CommunityViewer, post: Post) -> int:
+    """Which page of thread_posts shows this post, in one query."""
+    if post.is_opening:
+        return 1
+    earlier = Q(is_opening=True) | Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)
+    before = Post.objects.filter(thread_id=post.thread_id).filter(_posts_shown_to(viewer)).filter(earlier).count()
+    return before // POSTS_PER_PAGE + 1
+
+
+def has_posted_in(*, user: Any, community: Community) -> bool:
+    """Whether this person has written anything in the community (the rules are shown before a first post)."""
+    return bool(Post.objects.filter(author=user, thread__community=community).exists())
 
 
 def held_posts(*, viewer: CommunityViewer) -> QuerySet[Post]:
@@ -161,11 +200,21 @@ def pending_memberships(*, viewer: CommunityViewer) -> QuerySet[Membership]:
     return Membership.objects.filter(community=viewer.community, status=MembershipStatus.PENDING).select_related("user")
 
 
-def post_revisions(*, viewer: CommunityViewer, post: Post) -> list[Any]:
-    """Edit history: for moderators only."""
+def post_revisions(*, viewer: CommunityViewer, post: Post) -> list[PostRevision]:
+    """Edit history, for moderators only. Each revision gets `editor_label`; when the anonymous
+    author edited their own post it says "Anonymous member", so history never bypasses the audited reveal."""
     if not viewer.moderates:
         return []
-    return list(post.revisions.select_related("edited_by"))
+    revisions = list(post.revisions.select_related("edited_by"))
+    for revision in revisions:
+        editor = revision.edited_by
+        if editor is None:
+            revision.editor_label = str(_("Deleted member"))
+        elif post.is_anonymous and editor.pk == post.author_id:
+            revision.editor_label = str(ANONYMOUS_LABEL)
+        else:
+            revision.editor_label = editor.username
+    return revisions
 
 
 def collapsed_warnings_for(*, user: Any) -> set[str]:

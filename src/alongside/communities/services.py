@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -64,8 +65,26 @@ def author_label(post: Post) -> str:
 # --- Validation of what people write ------------------------------------------------------
 
 
+def _check_characters(value: str, field: str) -> str:
+    """Refuse text no database can store: NUL characters and lone surrogates."""
+    if "\x00" in value:
+        raise ValidationError({field: _("This text contains a character we can't store. Please remove it.")})
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError({field: _("This text contains a character we can't store. Please remove it.")}) from None
+    return value
+
+
+def _clean_reason(reason: str, *, required: bool, message: str = "") -> str:
+    reason = _check_characters(reason, "reason").strip()
+    if required and not reason:
+        raise ValidationError({"reason": message or _("Please say why, for the moderation log.")})
+    return reason[:1000]
+
+
 def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
+    title = " ".join(_check_characters(title, "title").split())
     if not title:
         raise ValidationError({"title": _("Please give your thread a title.")})
     if len(title) > TITLE_MAX:
@@ -74,7 +93,7 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_body(body: str) -> str:
-    body = body.strip()
+    body = _check_characters(body, "body").strip()
     if not body:
         raise ValidationError({"body": _("Please write something first.")})
     if len(body) > BODY_MAX:
@@ -87,6 +106,19 @@ def _clean_warnings(warnings: list[str]) -> list[str]:
     if unknown:
         raise ValidationError({"content_warnings": _("Unknown content warning: %(w)s") % {"w": ", ".join(unknown)}})
     return [w for w in ContentWarning.values if w in warnings]  # canonical order, no repeats
+
+
+def _clean_all(*cleaners: Callable[[], Any]) -> list[Any]:
+    """Run every cleaner and report all their errors together, so a form shows every problem at once."""
+    results, errors = [], {}
+    for clean in cleaners:
+        try:
+            results.append(clean())
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return results
 
 
 def _screen(*, actor: User, title: str, body: str, kind: str) -> ScreeningDecision:
@@ -107,6 +139,22 @@ def _status_for(decision: ScreeningDecision) -> str:
 # --- Communities and membership -----------------------------------------------------------
 
 
+def _clean_community_name(name: str, *, exclude_pk: int | None = None) -> str:
+    name = " ".join(_check_characters(name, "name").split())
+    if not name:
+        raise ValidationError({"name": _("Please give the community a name.")})
+    others = Community.objects.filter(name__iexact=name)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError({"name": _("A community with that name or address already exists.")})
+    return name
+
+
+def _clean_rules(rules: list[str]) -> list[str]:
+    return [rule.strip() for rule in (_check_characters(r, "rules") for r in rules) if rule.strip()]
+
+
 @transaction.atomic
 def community_create(
     *,
@@ -121,19 +169,17 @@ def community_create(
     """Administrators create communities; the creator becomes its host."""
     if actor.role != Role.ADMIN:
         raise Forbidden
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": _("Please give the community a name.")})
-    slug = slugify(slug or name)[:80]
+    name = _clean_community_name(name)
+    slug = slugify(_check_characters(slug, "slug") or name)[:80]
     if not slug:
         raise ValidationError({"slug": _("Please choose an address made of letters and numbers.")})
-    if Community.objects.filter(slug=slug).exists() or Community.objects.filter(name__iexact=name).exists():
+    if Community.objects.filter(slug=slug).exists():
         raise ValidationError({"name": _("A community with that name or address already exists.")})
     community = Community(
         name=name,
         slug=slug,
-        description=description.strip(),
-        rules=[r.strip() for r in (rules or []) if r.strip()],
+        description=_check_characters(description, "description").strip(),
+        rules=_clean_rules(rules or []),
         topics=list(topics or []),
         visibility=visibility,
         created_by=actor,
@@ -152,8 +198,12 @@ def community_update(*, actor: User, community: Community, values: dict[str, Any
     unknown = set(values) - allowed
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if "name" in values:
+        values["name"] = _clean_community_name(values["name"], exclude_pk=community.pk)
+    if "description" in values:
+        values["description"] = _check_characters(values["description"], "description").strip()
     if "rules" in values:
-        values["rules"] = [r.strip() for r in values["rules"] if r.strip()]
+        values["rules"] = _clean_rules(values["rules"])
     for name, value in values.items():
         setattr(community, name, value)
     community.full_clean()
@@ -247,8 +297,7 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
 def membership_ban(*, actor: User, community: Community, user: User, reason: str) -> Membership:
     viewer = community_viewer(actor, community)
     _require(access.check_moderate_community_permission(viewer))
-    if not reason.strip():
-        raise ValidationError({"reason": _("Please say why, for the moderation log.")})
+    reason = _clean_reason(reason, required=True)
     membership, _created = Membership.objects.get_or_create(community=community, user=user)
     if membership.role == MemberRole.HOST and not viewer.hosts:
         raise Forbidden
@@ -295,7 +344,13 @@ def _notify_after_visible(*, actor: User, post: Post) -> None:
     thread = post.thread
     if not post.is_opening:
         opening = Post.objects.filter(thread=thread, is_opening=True).select_related("author").first()
-        if opening is not None and opening.author is not None and opening.author_id != actor.pk:
+        if (
+            opening is not None
+            and opening.author is not None
+            and opening.author_id != actor.pk
+            # Never tell someone about a place they can no longer read (they left, or were banned).
+            and access.check_read_community_permission(community_viewer(opening.author, thread.community))
+        ):
             notification_services.notification_create(
                 recipient=opening.author,
                 kind=NotificationKind.REPLY,
@@ -318,8 +373,9 @@ def thread_create(
     content_warnings: list[str] | None = None,
 ) -> Thread:
     _require(access.check_post_thread_permission(community_viewer(actor, community)))
-    title, body = _clean_title(title), _clean_body(body)
-    warnings = _clean_warnings(content_warnings or [])
+    title, body, warnings = _clean_all(
+        lambda: _clean_title(title), lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or [])
+    )
     decision = _screen(actor=actor, title=title, body=body, kind="thread")
     status = _status_for(decision)
     now = timezone.now()
@@ -427,6 +483,7 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     viewer = community_viewer(actor, post.thread.community)
     _require(access.check_delete_post_permission(viewer, post))
+    reason = _clean_reason(reason, required=False)
     was_visible = post.status == PostStatus.VISIBLE
     post.status = PostStatus.REMOVED
     post.save(update_fields=["status"])
@@ -447,6 +504,7 @@ def post_review(*, actor: User, post: Post, approve: bool, reason: str = "") -> 
     _require(access.check_moderate_community_permission(community_viewer(actor, post.thread.community)))
     if post.status != PostStatus.HELD:
         raise ValidationError(_("This post is not waiting for review."))
+    reason = _clean_reason(reason, required=False)
     post.status = PostStatus.VISIBLE if approve else PostStatus.REMOVED
     post.save(update_fields=["status"])
     thread = post.thread
@@ -503,9 +561,8 @@ def anonymous_author_reveal(*, actor: User, post: Post, reason: str) -> User | N
     """Moderators may see who wrote an anonymous post; every look is audited."""
     viewer: CommunityViewer = community_viewer(actor, post.thread.community)
     _require(access.check_reveal_anonymous_author_permission(viewer))
-    if not reason.strip():
-        raise ValidationError({"reason": _("Please say why you need to know, for the audit log.")})
-    audit_record(actor=actor, action="communities.post.anonymous_author_revealed", target=post, reason=reason.strip())
+    reason = _clean_reason(reason, required=True, message=_("Please say why you need to know, for the audit log."))
+    audit_record(actor=actor, action="communities.post.anonymous_author_revealed", target=post, reason=reason)
     return post.author
 
 

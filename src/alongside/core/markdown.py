@@ -15,11 +15,12 @@ from markdown_it import MarkdownIt
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("strikethrough")
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr",
+    "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 _HEADING = re.compile(r"<(/?)h([1-6])>")
-MENTION_PATTERN = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{3,30})\b")
+# A pseudonym may start or end with "-", so a mention ends where pseudonym characters end.
+MENTION_PATTERN = re.compile(r"(?<![\w@-])@([A-Za-z0-9_-]{3,30})(?![A-Za-z0-9_-])")
 
 
 def render_markdown(source: str) -> str:
@@ -31,6 +32,11 @@ def render_markdown(source: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
+        # Exactly the attributes above (plus the rel nh3 sets): ammonia would otherwise keep generic ones
+        # such as title.
+        attribute_filter=lambda tag, attribute, value: (
+            value if attribute in ALLOWED_ATTRIBUTES.get(tag, ()) or (tag, attribute) == ("a", "rel") else None
+        ),
     )
 
 

@@ -24,6 +24,16 @@ class Command(BaseCommand):
             self.stdout.write("Accounts exist already; demo data not loaded.")
             return
         rows = demo_users_create()
+        # Imported here: accounts does not depend on communities anywhere else.
+        from alongside.accounts.models import Role
+        from alongside.communities.demo import communities_demo_create
+
+        users = [user for user, _password, _secret in rows]
+        admins = [user for user in users if user.role == Role.ADMIN]
+        if admins:
+            communities = communities_demo_create(admin=admins[0], members=[u for u in users if u not in admins])
+            if communities:
+                self.stdout.write(f"Demo communities: {', '.join(c.name for c in communities)}")
         self.stdout.write(self.style.SUCCESS("Demo log-ins (development only):"))
         for user, password, secret in rows:
             line = f"  {user.username:<18} password: {password:<24} role: {user.role}"

@@ -1,0 +1,178 @@
+"""HTML forms for communities. They only shape input; the rules live in services and access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alongside.accounts.models import User
+from alongside.communities.models import ContentWarning, Visibility
+
+BODY_HELP = _(
+    "You can use Markdown: *italic*, **bold**, > for a quote, - for a list. "
+    "Write @pseudonym to let someone know you mentioned them."
+)
+ANONYMOUS_HELP = _("Other members see 'Anonymous member'. Moderators can still see it is you.")
+WARNINGS_HELP = _(
+    "If your post talks about any of these, tick them. Readers who prefer it will see your post folded away "
+    "until they choose to open it."
+)
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes whose container carries the widget's class (for the grid), not each box."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"].pop("class", None)
+        return option
+
+
+def _content_warnings_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Content warnings"),
+        choices=ContentWarning.choices,
+        required=False,
+        widget=CheckboxList(attrs={"class": "checkbox-list"}),
+        help_text=WARNINGS_HELP,
+    )
+
+
+def _body_field(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=BODY_HELP,
+        # The service gives the kind error message; the browser must not block first.
+        required=False,
+        max_length=20000,
+    )
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=150, required=False)
+    body = _body_field(_("What would you like to share?"))
+    content_warnings = _content_warnings_field()
+    is_anonymous = forms.BooleanField(label=_("Post anonymously"), required=False, help_text=ANONYMOUS_HELP)
+
+
+class ReplyForm(forms.Form):
+    body = _body_field(_("Your reply"))
+    content_warnings = _content_warnings_field()
+    is_anonymous = forms.BooleanField(label=_("Reply anonymously"), required=False, help_text=ANONYMOUS_HELP)
+    quote = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PostEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=150, required=False)
+    body = _body_field(_("Message"))
+    content_warnings = _content_warnings_field()
+
+    def __init__(self, *args: Any, with_title: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_title:
+            del self.fields["title"]
+
+
+class ReactionForm(forms.Form):
+    kind = forms.CharField(max_length=10)
+
+
+class PostDeleteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (for the moderation log)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The author does not see this."),
+    )
+
+    def __init__(self, *args: Any, with_reason: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_reason:
+            del self.fields["reason"]
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to know who wrote this?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("This is kept in the audit log, with your name, every time."),
+        required=False,
+    )
+
+
+class ThreadFlagForm(forms.Form):
+    """Lock/unlock or pin/unpin: the value to set."""
+
+    value = forms.BooleanField(required=False)
+
+
+class ReviewForm(forms.Form):
+    post = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.BooleanField(required=False)
+    reason = forms.CharField(label=_("Note for the log (optional)"), required=False, max_length=500)
+
+
+class MembershipDecisionForm(forms.Form):
+    membership = forms.IntegerField(widget=forms.HiddenInput)
+    approve = forms.BooleanField(required=False)
+
+
+class _PseudonymForm(forms.Form):
+    pseudonym = forms.CharField(label=_("Pseudonym"), max_length=30)
+
+    def clean_pseudonym(self) -> User:
+        name = self.cleaned_data["pseudonym"].strip().lstrip("@")
+        person = User.objects.filter(username__iexact=name).first()
+        if person is None:
+            raise forms.ValidationError(_("No one has that pseudonym."))
+        return person
+
+
+class InviteForm(_PseudonymForm):
+    prefix = "invite"
+
+
+class BanForm(_PseudonymForm):
+    prefix = "ban"
+    reason = forms.CharField(
+        label=_("Reason (for the moderation log)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CommunityEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    rules = forms.CharField(
+        label=_("Rules"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One rule per line. They are shown numbered, in this order."),
+    )
+    visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices, widget=forms.RadioSelect)
+
+    def clean_rules(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["rules"].splitlines() if line.strip()]
+
+
+class ReadingPreferenceForm(forms.Form):
+    collapsed_warnings = forms.MultipleChoiceField(
+        label=_("Always collapse posts about…"),
+        choices=ContentWarning.choices,
+        required=False,
+        widget=CheckboxList(attrs={"class": "checkbox-list"}),
+        help_text=_("Posts with these warnings stay folded until you choose to open them. Nothing is hidden for good."),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search posts"), max_length=200, required=False)
