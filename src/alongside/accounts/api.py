@@ -7,7 +7,6 @@ from typing import Any
 
 from allauth.account.adapter import get_adapter
 from allauth.mfa.base.internal.flows import check_rate_limit
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -119,7 +118,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     # allauth's backend also returns deactivated accounts (so the web can explain); they get no token.
     if user is None or not user.is_active:
         raise AuthenticationError(401, _("That pseudonym and password don't match."))
-    has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    has_totp = selectors.totp_authenticator_get(user=user)
     if has_totp is not None:
         if not payload.otp_code:
             raise AuthenticationError(401, _("Enter the current code from your authenticator app."))

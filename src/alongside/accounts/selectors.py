@@ -22,5 +22,10 @@ def profile_get(*, viewer: User) -> Profile:
     return Profile.objects.select_related("user").get(user=viewer)
 
 
+def totp_authenticator_get(*, user: User) -> Authenticator | None:
+    """The person's authenticator-app (TOTP) device, if they set one up."""
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+
+
 def user_has_totp(*, user: User) -> bool:
     return bool(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists())
