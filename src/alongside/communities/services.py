@@ -239,6 +239,8 @@ def community_leave(*, actor: User, community: Community) -> None:
     ):
         raise ValidationError(_("You are this community's only host. Please make someone else a host first."))
     membership.delete()
+    if community.visibility != Visibility.PUBLIC:
+        _withdraw_notifications(post_ids=Post.objects.filter(thread__community=community).values("pk"), recipient=actor)
 
 
 @transaction.atomic
@@ -304,6 +306,8 @@ def membership_ban(*, actor: User, community: Community, user: User, reason: str
     membership.status = MembershipStatus.BANNED
     membership.role = MemberRole.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
+    if community.visibility != Visibility.PUBLIC:
+        _withdraw_notifications(post_ids=Post.objects.filter(thread__community=community).values("pk"), recipient=user)
     audit_record(
         actor=actor, action="communities.membership.banned", target=community, reason=reason, data={"user_id": user.pk}
     )
@@ -332,6 +336,13 @@ def _notify_mentions(*, actor: User, post: Post, viewer_label: str) -> None:
             url=post_url(post),
             target=post,
         )
+
+
+def _withdraw_notifications(*, post_ids: Any, recipient: User | None = None) -> None:
+    """`post_ids`: a list of ids or a `.values("pk")` queryset (used as a subquery)."""
+    notification_services.notifications_withdraw(
+        target_type=Post._meta.label_lower, target_ids=post_ids, recipient=recipient
+    )
 
 
 def post_url(post: Post) -> str:
@@ -490,8 +501,11 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
     thread = post.thread
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(status=PostStatus.REMOVED)
-    elif was_visible:
-        Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
+        _withdraw_notifications(post_ids=Post.objects.filter(thread=thread).values("pk"))
+    else:
+        _withdraw_notifications(post_ids=[post.pk])
+        if was_visible:
+            Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
     if post.author_id != actor.pk:
         audit_record(actor=actor, action="communities.post.removed", target=post, reason=reason)
     return post

@@ -31,3 +31,14 @@ def notifications_mark_read(*, actor: Any, ids: list[int] | None = None) -> int:
     if ids is not None:
         queryset = queryset.filter(pk__in=ids)
     return queryset.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notifications_withdraw(*, target_type: str, target_ids: Any, recipient: Any = None) -> int:
+    """Remove notifications about things that were removed, or that the recipient may no longer see:
+    their text names what they are about (e.g. a thread's title)."""
+    queryset = Notification.objects.filter(target_type=target_type, target_id__in=target_ids)
+    if recipient is not None:
+        queryset = queryset.filter(recipient=recipient)
+    deleted, _details = queryset.delete()
+    return deleted

@@ -29,7 +29,7 @@ from alongside.communities.models import (
 )
 from alongside.communities.tests.conftest import join_as, opening_post, quick_community, quick_person, start_thread
 from alongside.core.models import AuditEntry, BlockedTerm
-from alongside.notifications.models import Notification
+from alongside.notifications.models import Notification, NotificationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -797,3 +797,48 @@ def test_edit_history_never_names_the_anonymous_author(room: Room) -> None:
     assert labels == [room.moderator.username, "Anonymous member"]
     assert room.author.username not in labels
     assert selectors.post_revisions(viewer=community_viewer(room.member, room.community), post=post) == []
+
+
+# --- Notifications are withdrawn when their subject goes away ----------------------------------
+
+
+def test_removing_a_reply_withdraws_the_notification_about_it(room: Room) -> None:
+    reply = services.post_reply(actor=room.member, thread=room.thread, body="Me too.")
+    assert len(notifications_for(room.author, NotificationKind.REPLY)) == 1
+    services.post_delete(actor=room.moderator, post=reply, reason="off topic")
+    assert notifications_for(room.author) == []
+
+
+def test_removing_a_thread_withdraws_every_notification_about_its_posts(room: Room) -> None:
+    services.post_reply(actor=room.member, thread=room.thread, body=f"Thinking of you @{room.host.username}")
+    assert notifications_for(room.author)
+    assert notifications_for(room.host)
+    services.post_delete(actor=room.author, post=opening_post(room.thread))
+    assert notifications_for(room.author) == []
+    assert notifications_for(room.host) == []
+
+
+def test_a_member_banned_from_a_private_community_loses_its_notifications(private_room: Room) -> None:
+    room = private_room
+    services.post_reply(actor=room.member, thread=room.thread, body="Sending warmth.")
+    assert notifications_for(room.author)
+    services.membership_ban(actor=room.moderator, community=room.community, user=room.author, reason="abuse")
+    assert notifications_for(room.author) == []
+
+
+def test_leaving_a_private_community_withdraws_its_notifications_but_not_others(private_room: Room) -> None:
+    room = private_room
+    elsewhere = _room("public", "elsewhere")
+    join_as(room.author, elsewhere.community)
+    services.post_reply(actor=room.member, thread=room.thread, body="Sending warmth.")
+    public_thread = start_thread(room.author, elsewhere.community)
+    public_reply = services.post_reply(actor=elsewhere.member, thread=public_thread, body="Hi!")
+    assert len(notifications_for(room.author)) == 2
+    services.community_leave(actor=room.author, community=room.community)
+    assert [n.target_id for n in notifications_for(room.author)] == [public_reply.pk]
+
+
+def test_a_ban_from_a_public_community_keeps_notifications_the_member_can_still_read(room: Room) -> None:
+    services.post_reply(actor=room.member, thread=room.thread, body="Me too.")
+    services.membership_ban(actor=room.moderator, community=room.community, user=room.author, reason="spam")
+    assert len(notifications_for(room.author)) == 1
