@@ -25,7 +25,7 @@ from pydantic import AfterValidator
 from alongside.accounts.models import User
 from alongside.communities import access, selectors, services
 from alongside.communities.access import CommunityViewer, NotFound
-from alongside.communities.forms import BanForm, InviteForm, SearchForm
+from alongside.communities.forms import BanForm, InviteForm, RoleForm, SearchForm
 from alongside.communities.models import (
     Community,
     ContentWarning,
@@ -177,6 +177,11 @@ class DecisionOut(Schema):
 
 class InviteIn(Schema):
     pseudonym: Text = Field(..., min_length=1, max_length=31)
+
+
+class RoleIn(Schema):
+    pseudonym: Text = Field(..., min_length=1, max_length=31)
+    role: Text = Field(..., max_length=20, description="member, moderator or host")
 
 
 class BanIn(Schema):
@@ -689,6 +694,27 @@ def community_ban(request: HttpRequest, slug: str, payload: BanIn) -> MemberOut:
         raise _form_errors(form)
     membership = services.membership_ban(
         actor=user, community=viewer.community, user=form.cleaned_data["pseudonym"], reason=payload.reason
+    )
+    return _member_out(membership)
+
+
+@router.post(
+    "/communities/{slug}/roles",
+    response=responses({200: MemberOut}),
+    auth=AUTH,
+    tags=TAGS,
+    summary="Make a member a moderator or host, or a member again (hosts)",
+)
+def community_role(request: HttpRequest, slug: str, payload: RoleIn) -> MemberOut:
+    user = _user(request)
+    viewer = _community(user, slug)
+    if not access.check_edit_community_permission(viewer):
+        raise services.Forbidden
+    form = RoleForm(data={"role-pseudonym": payload.pseudonym, "role-role": payload.role})
+    if not form.is_valid():
+        raise _form_errors(form)
+    membership = services.member_role_set(
+        actor=user, community=viewer.community, user=form.cleaned_data["pseudonym"], role=form.cleaned_data["role"]
     )
     return _member_out(membership)
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts.models import User
-from alongside.communities.models import ContentWarning, Visibility
+from alongside.communities.models import ContentWarning, MemberRole, Visibility
 
 BODY_HELP = _(
     "You can use Markdown: *italic*, **bold**, > for a quote, - for a list. "
@@ -145,6 +145,11 @@ class BanForm(_PseudonymForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class RoleForm(_PseudonymForm):
+    prefix = "role"
+    role = forms.ChoiceField(label=_("Role in this community"), choices=MemberRole.choices)
 
 
 class CommunityEditForm(forms.Form):

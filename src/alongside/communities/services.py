@@ -279,10 +279,30 @@ def community_invite(*, actor: User, community: Community, invitee: User) -> Mem
 
 
 @transaction.atomic
+def member_role_set(*, actor: User, community: Community, user: User, role: str) -> Membership:
+    """Hosts (and administrators) make an active member a moderator or host, or a member again."""
+    _require(access.check_edit_community_permission(community_viewer(actor, community)))
+    membership = Membership.objects.filter(community=community, user=user, status=MembershipStatus.ACTIVE).first()
+    if membership is None:
+        raise ValidationError({"pseudonym": _("They need to be a member of this community first.")})
+    return membership_set_role(actor=actor, membership=membership, role=role)
+
+
+@transaction.atomic
 def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
     _require(access.check_edit_community_permission(community_viewer(actor, membership.community)))
     if role not in MemberRole.values:
         raise ValidationError({"role": _("Unknown role.")})
+    if (
+        membership.role == MemberRole.HOST
+        and role != MemberRole.HOST
+        and not Membership.objects.filter(
+            community=membership.community, role=MemberRole.HOST, status=MembershipStatus.ACTIVE
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError({"role": _("A community needs at least one host. Make someone else a host first.")})
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])

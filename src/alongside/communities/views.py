@@ -37,12 +37,14 @@ from alongside.communities.forms import (
     ReplyForm,
     RevealForm,
     ReviewForm,
+    RoleForm,
     SearchForm,
     ThreadFlagForm,
     ThreadForm,
 )
 from alongside.communities.models import (
     ContentWarning,
+    MemberRole,
     MembershipStatus,
     Post,
     PostStatus,
@@ -578,6 +580,7 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action", "") if request.method == "POST" else ""
     invite_form = InviteForm(request.POST if action == "invite" else None)
     ban_form = BanForm(request.POST if action == "ban" else None)
+    role_form = RoleForm(request.POST if action == "role" else None)
     pending = list(selectors.pending_memberships(viewer=viewer))
     try:
         if action == "review":
@@ -613,6 +616,12 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
             )
             messages.success(request, _("%(name)s can no longer take part here.") % {"name": banned.username})
             return redirect(here)
+        if action == "role" and role_form.is_valid():
+            person, role = role_form.cleaned_data["pseudonym"], role_form.cleaned_data["role"]
+            services.member_role_set(actor=_me(request), community=community, user=person, role=role)
+            label = dict(MemberRole.choices)[role]
+            messages.success(request, _("%(name)s is now: %(role)s.") % {"name": person.username, "role": label})
+            return redirect(here)
     except services.Forbidden:
         return _forbidden(request, reason=_("Only the community's hosts can do this."), back_url=here)
     except ValidationError as error:
@@ -620,13 +629,14 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(here)
-        _add_errors(invite_form if action == "invite" else ban_form, error)
+        _add_errors({"invite": invite_form, "ban": ban_form, "role": role_form}.get(action, ban_form), error)
     context = {
         **_membership_context(viewer),
         "held": selectors.held_posts(viewer=viewer),
         "pending": pending,
         "invite_form": invite_form,
         "ban_form": ban_form,
+        "role_form": role_form,
     }
     return render(request, "communities/moderate.html", context)
 

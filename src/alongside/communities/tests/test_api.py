@@ -936,3 +936,24 @@ def test_a_pending_request_does_not_open_a_private_community(spec, member, other
     as_(other_member, spec)("POST", "/communities/{slug}/join", slug="night-owls")
     assert Membership.objects.get(community=private, user=other_member).status == MembershipStatus.PENDING
     assert_not_found(as_(other_member, spec)("GET", "/threads/{tid}", tid=thread.pk))
+
+
+def test_hosts_appoint_moderators_and_moderators_cannot(spec, community_mod, member, other_member, admin_user, public):
+    # A community moderator may moderate but not hand out roles.
+    refused = as_(community_mod, spec)(
+        "POST", "/communities/{slug}/roles", {"pseudonym": "maple_member", "role": "moderator"}, slug="calm-harbour"
+    )
+    assert_status(refused, 403)
+    host = as_(admin_user, spec)
+    made = host(
+        "POST", "/communities/{slug}/roles", {"pseudonym": "maple_member", "role": "moderator"}, slug="calm-harbour"
+    )
+    assert assert_status(made, 200)["role"] == "moderator"
+    assert "role" in error_fields(
+        host("POST", "/communities/{slug}/roles", {"pseudonym": "maple_member", "role": "queen"}, slug="calm-harbour")
+    )
+    # Only members of the community can be given a role.
+    assert "pseudonym" in error_fields(
+        host("POST", "/communities/{slug}/roles", {"pseudonym": "harbour_keeper2", "role": "host"}, slug="calm-harbour")
+    )
+    assert AuditEntry.objects.filter(action="communities.membership.role_changed").count() >= 1

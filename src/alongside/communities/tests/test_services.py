@@ -842,3 +842,24 @@ def test_a_ban_from_a_public_community_keeps_notifications_the_member_can_still_
     services.post_reply(actor=room.member, thread=room.thread, body="Me too.")
     services.membership_ban(actor=room.moderator, community=room.community, user=room.author, reason="spam")
     assert len(notifications_for(room.author)) == 1
+
+
+def test_the_last_host_cannot_step_down(room: Room) -> None:
+    host_membership = Membership.objects.get(community=room.community, user=room.host)
+    with pytest.raises(ValidationError) as error:
+        services.membership_set_role(actor=room.host, membership=host_membership, role=MemberRole.MEMBER)
+    assert "role" in error.value.message_dict
+    services.member_role_set(actor=room.host, community=room.community, user=room.member, role=MemberRole.HOST)
+    services.membership_set_role(actor=room.host, membership=host_membership, role=MemberRole.MEMBER)
+    assert Membership.objects.get(pk=host_membership.pk).role == MemberRole.MEMBER
+
+
+def test_only_active_members_can_be_given_a_role(room: Room) -> None:
+    outsider = quick_person("outsider_for_role")
+    with pytest.raises(ValidationError) as error:
+        services.member_role_set(actor=room.host, community=room.community, user=outsider, role=MemberRole.MODERATOR)
+    assert "pseudonym" in error.value.message_dict
+    with pytest.raises(services.Forbidden):
+        services.member_role_set(
+            actor=room.moderator, community=room.community, user=room.member, role=MemberRole.MODERATOR
+        )
