@@ -5,15 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django_countries import countries
 
 from alongside.safety.models import CrisisLine
 
+COUNTRIES_CACHE_KEY = "safety:crisis-countries:v1"
+
 
 def crisis_countries() -> list[tuple[str, str]]:
-    """(code, name) of every country that has at least one line, by name."""
+    """(code, name) of every country that has at least one line, by name. Cached: the crisis page must
+    stay fast under load, and the list changes only when an administrator edits lines (which clears it)."""
+    cached: list[tuple[str, str]] | None = cache.get(COUNTRIES_CACHE_KEY)
+    if cached is not None:
+        return cached
     codes = set(CrisisLine.objects.filter(is_active=True).values_list("country", flat=True).distinct())
-    return sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
+    result = sorted(((code, str(countries.name(code))) for code in codes), key=lambda item: item[1])
+    cache.set(COUNTRIES_CACHE_KEY, result, timeout=60 * 60)
+    return result
+
+
+def crisis_countries_forget() -> None:
+    cache.delete(COUNTRIES_CACHE_KEY)
 
 
 def crisis_country_for(*, viewer: Any, requested: str = "") -> str:
