@@ -36,7 +36,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python -m uvicorn alongside.asgi:application --app-dir src --host $(HOST) --port $(PORT) --proxy-headers
+	$(BIN)/python -m uvicorn alongside.asgi:application --app-dir src --host $(HOST) --port $(PORT) --proxy-headers --lifespan off
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
