@@ -7,7 +7,21 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
+from alongside.accounts.models import Profile
 from tests.fixtures import PASSWORD, totp_code
+
+
+def profile_values(user: Any) -> dict[str, Any]:
+    """A person's profile as the API shows it, read straight from the database."""
+    profile = Profile.objects.get(user=user)
+    return {
+        "display_name": profile.display_name,
+        "pronouns": profile.pronouns,
+        "languages": list(profile.languages),
+        "country": profile.country.code or "",
+        "time_zone": profile.time_zone,
+        "topics": list(profile.topics),
+    }
 
 
 def session_user_id(client: Client) -> str | None:

@@ -16,6 +16,7 @@ from alongside.accounts.models import ApiToken, Profile, Role, User
 from alongside.accounts.tests.support import (
     assert_matches_schema,
     login_with_password,
+    profile_values,
     response_schema,
 )
 from tests.fixtures import PASSWORD, ApiClient, api_for, client_for, make_person, totp_code
@@ -55,18 +56,6 @@ def assert_error_detail(response: Any, status: int) -> Any:
 
 def wrong_code() -> str:
     return "000000" if totp_code() != "000000" else "111111"
-
-
-def profile_values(user: User) -> dict[str, Any]:
-    profile = Profile.objects.get(user=user)
-    return {
-        "display_name": profile.display_name,
-        "pronouns": profile.pronouns,
-        "languages": list(profile.languages),
-        "country": profile.country.code or "",
-        "time_zone": profile.time_zone,
-        "topics": list(profile.topics),
-    }
 
 
 # --- Registration -----------------------------------------------------------------------------

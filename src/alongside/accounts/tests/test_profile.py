@@ -8,7 +8,7 @@ from allauth.mfa.models import Authenticator
 
 from alongside.accounts import services
 from alongside.accounts.models import ApiToken, Profile, User
-from alongside.accounts.tests.support import session_user_id
+from alongside.accounts.tests.support import profile_values, session_user_id
 from alongside.core.audit import audit_chain_verify
 from alongside.core.models import AuditEntry
 from tests.fixtures import PASSWORD, api_for, client_for
@@ -26,18 +26,6 @@ VALID = {
     "time_zone": "Europe/London",
     "topics": ["anxiety", "grief"],
 }
-
-
-def profile_values(user: User) -> dict:
-    profile = Profile.objects.get(user=user)
-    return {
-        "display_name": profile.display_name,
-        "pronouns": profile.pronouns,
-        "languages": list(profile.languages),
-        "country": profile.country.code or "",
-        "time_zone": profile.time_zone,
-        "topics": list(profile.topics),
-    }
 
 
 EMPTY = {"display_name": "", "pronouns": "", "languages": [], "country": "", "time_zone": "", "topics": []}
