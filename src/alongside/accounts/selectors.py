@@ -28,4 +28,4 @@ def totp_authenticator_get(*, user: User) -> Authenticator | None:
 
 
 def user_has_totp(*, user: User) -> bool:
-    return bool(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists())
+    return totp_authenticator_get(user=user) is not None

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alongside.accounts.models import ApiToken, Profile, Role, User
+from alongside.accounts.selectors import user_has_totp
 from alongside.accounts.validators import PSEUDONYM_VALIDATORS
 from alongside.core.audit import audit_record
 from alongside.core.crypto import reencrypt_text
@@ -213,7 +214,7 @@ def demo_users_create() -> list[tuple[User, str, str]]:
         secret = ""
         if role.value in settings.STAFF_ROLES_REQUIRING_MFA:
             secret = DEMO_TOTP_SECRET
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            if not user_has_totp(user=user):
                 TOTP.activate(user, secret)
         created.append((user, password, secret))
     return created

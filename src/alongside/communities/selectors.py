@@ -29,13 +29,18 @@ THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
 
 
+def _active_community_ids(user: Any) -> QuerySet[Membership, Any]:
+    """The communities this person is an active member of, as a subquery."""
+    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
+
+
 def readable_communities(*, user: Any) -> QuerySet[Community]:
     """Every community whose threads this person may read."""
     if user is None or not user.is_authenticated:
         return Community.objects.none()
     if user.role in SITE_STAFF_ROLES:
         return Community.objects.all()
-    member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
+    member_of = _active_community_ids(user)
     return Community.objects.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=member_of))
 
 
@@ -96,7 +101,7 @@ def waiting_threads(*, user: Any, community: Community | None = None, limit: int
     """Threads nobody has answered yet, oldest first, in communities the person belongs to."""
     if user is None or not user.is_authenticated:
         return Thread.objects.none()
-    member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
+    member_of = _active_community_ids(user)
     queryset = (
         # Locked threads are left out: members cannot answer them.
         Thread.objects.filter(status=PostStatus.VISIBLE, reply_count=0, is_locked=False, community__in=member_of)
@@ -113,7 +118,7 @@ def feed_threads(*, user: Any, page: int | str = 1) -> Page[Thread]:
     """My feed: latest activity across the communities I belong to."""
     if user is None or not user.is_authenticated:
         return Paginator(Thread.objects.none(), THREADS_PER_PAGE).get_page(1)
-    member_of = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("community_id")
+    member_of = _active_community_ids(user)
     queryset = (
         Thread.objects.filter(community__in=member_of, status=PostStatus.VISIBLE)
         .select_related("community")

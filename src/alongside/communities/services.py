@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from alongside.accounts.models import Role, User
+from alongside.accounts.selectors import user_display_name
 from alongside.communities import access
 from alongside.communities.access import CommunityViewer, community_viewer
 from alongside.communities.models import (
@@ -58,8 +59,7 @@ def author_label(post: Post) -> str:
         return str(ANONYMOUS_LABEL)
     if post.author is None:
         return _("Deleted member")
-    profile = getattr(post.author, "profile", None)
-    return str(profile.display_name) if profile is not None and profile.display_name else post.author.username
+    return user_display_name(post.author)
 
 
 # --- Validation of what people write ------------------------------------------------------
