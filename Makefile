@@ -38,13 +38,17 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python -m uvicorn alongside.asgi:application --app-dir src --host $(HOST) --port $(PORT) --proxy-headers --lifespan off
 
+# App tests first, on an in-memory SQLite database; then the browser tests, whose ASGI server
+# thread shares a file database. (On PostgreSQL both use the real server.)
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	PYTHONPATH=src:tools $(BIN)/lint-imports --no-logo
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -1,11 +1,12 @@
 """Test set-up shared by every test in the repository (app tests under src/, browser tests under tests/)."""
 
-import os
+from __future__ import annotations
 
-# Playwright's sync API runs an event loop in the test thread; Django must allow sync ORM use there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from typing import Any
 
-pytest_plugins = ["tests.fixtures", "tests.browser_fixtures"]
+import pytest
+
+pytest_plugins = ["tests.fixtures"]
 
 
 def pytest_configure() -> None:
@@ -18,3 +19,24 @@ def pytest_configure() -> None:
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+    # A fast hasher: Argon2 costs ~50 ms a password. The tests about Argon2 ask for it back
+    # (the `argon2_passwords` fixture).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest) -> None:
+    """SQLite in memory for app tests; a file only when browser tests run, because the ASGI server
+    they drive runs in another thread and must share the test database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    browser = any(item.get_closest_marker("browser") for item in request.session.items)
+    database["TEST"]["NAME"] = str(settings.DATA_DIR / "test-alongside.sqlite3") if browser else None
+
+
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    # Browser tests last: they are slow, and an app-test failure shows up first.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -1,8 +1,8 @@
-"""Personas and clients. Every authorization test walks these people through the product.
+"""Personas, clients and helpers every test may use.
 
 member, other_member  ordinary members
 listener              a trained peer listener
-moderator, facilitator, clinician, admin   staff roles (two-factor authentication switched on)
+moderator, facilitator, clinician, admin_user   staff roles (two-factor authentication switched on)
 stranger              nobody signed in
 """
 
@@ -14,35 +14,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core.cache import cache
 from django.test import Client
 
 from alongside.accounts import services as account_services
-from alongside.accounts.models import Role, User
+from alongside.accounts.enums import Role
+from alongside.accounts.models import User
+from tests.personas import PASSWORD, TOTP_SECRET, make_person, totp_code
 
-PASSWORD = "a calm harbour at dawn"
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"
-
-
-def make_person(pseudonym: str, role: Role = Role.MEMBER, *, email: str = "") -> User:
-    user = account_services.user_register(pseudonym=pseudonym, password=PASSWORD, email=email)
-    if role != Role.MEMBER:
-        account_services.user_role_set(actor=None, user=user, role=role, reason="test persona")
-    if role.value in ("moderator", "facilitator", "clinician", "admin"):
-        TOTP.activate(user, TOTP_SECRET)
-    return user
-
-
-def totp_code(secret: str = TOTP_SECRET) -> str:
-    """The authenticator app's current code. Never one in the last seconds of its period: the
-    server checks the password (Argon2) first, and a code that expired meanwhile made tests flaky."""
-    remaining = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
-    if remaining < 3:
-        time.sleep(remaining + 0.1)
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return str(format_hotp_value(hotp_value(secret, counter)))
+ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +31,15 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def argon2_passwords(settings: Any) -> None:
+    """The production password hasher, for the tests about it (others use a fast one)."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture
@@ -70,7 +59,7 @@ def listener(db: Any) -> User:
 
 @pytest.fixture
 def moderator(db: Any) -> User:
-    return make_person("steady_mod", Role.MODERATOR)
+    return make_person("steady_keeper", Role.MODERATOR)
 
 
 @pytest.fixture
@@ -85,7 +74,7 @@ def clinician(db: Any) -> User:
 
 @pytest.fixture
 def admin_user(db: Any) -> User:
-    return make_person("site_admin", Role.ADMIN)
+    return make_person("site_lead", Role.ADMIN)
 
 
 @pytest.fixture
@@ -94,8 +83,21 @@ def stranger() -> Client:
 
 
 def client_for(user: User) -> Client:
+    """A browser logged in as `user`, as if they had just logged in through the pages: a person with
+    an authenticator also passed the code step in this session (as allauth records it)."""
+    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
+    from alongside.accounts import selectors
+
     client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(user, backend=ALLAUTH_BACKEND)
+    if selectors.user_has_totp(user=user):
+        session = client.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "username": user.username},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
+        session.save()
     return client
 
 
@@ -123,9 +125,57 @@ def api() -> ApiClient:
     return ApiClient()
 
 
-def api_for(user: User) -> ApiClient:
-    _token, raw = account_services.api_token_create(user=user, name="test")
+def api_for(user: User, *, second_factor: bool | None = None) -> ApiClient:
+    """A token as the log-in endpoint would issue it: with a second factor when the person has one."""
+    from alongside.accounts import selectors
+
+    if second_factor is None:
+        second_factor = selectors.user_has_totp(user=user)
+    _token, raw = account_services.api_token_create(user=user, name="test", second_factor=second_factor)
     return ApiClient(raw)
 
 
-__all__ = ["PASSWORD", "TOTP_SECRET", "ApiClient", "api_for", "client_for", "make_person", "totp_code"]
+@pytest.fixture(scope="session")
+def openapi_spec(django_db_setup: Any, django_db_blocker: Any) -> dict[str, Any]:
+    """The published OpenAPI document, built once per test run."""
+    from alongside.api import api as ninja_api
+
+    with django_db_blocker.unblock():
+        return dict(json.loads(json.dumps(ninja_api.get_openapi_schema(path_prefix="/api/v1/"), default=str)))
+
+
+def run_tasks() -> int:
+    """Run every queued background task now with the task worker's own code (`db_worker`), one by
+    one, and return how many ran. (The worker's loop closes database connections between tasks,
+    which would end a test's transaction; its task runner does not.)"""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (task_result := DBTaskResult.objects.ready().first()) is not None:
+        task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
+        ran += 1
+    return ran
+
+
+__all__ = [
+    "PASSWORD",
+    "TOTP_SECRET",
+    "ApiClient",
+    "api_for",
+    "client_for",
+    "make_person",
+    "run_tasks",
+    "totp_code",
+]

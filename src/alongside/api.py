@@ -1,16 +1,15 @@
-"""The JSON API at /api/v1/ (django-ninja). Each app contributes a router from its api.py."""
+"""The JSON API at /api/v1/ (django-ninja). Each app contributes a router; authentication (a bearer
+token, or a session plus the CSRF token for writes) is required unless an endpoint says otherwise."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from alongside.accounts.api import router as accounts_router
+from alongside.accounts.api_auth import API_AUTH
 from alongside.communities.api import router as communities_router
-from alongside.core.api_support import validation_error_detail
+from alongside.core.api import install_error_handlers
+from alongside.notifications.api import router as notifications_router
 
 api = NinjaAPI(
     title="Alongside API",
@@ -18,27 +17,14 @@ api = NinjaAPI(
     description=(
         "The Alongside JSON API. Authenticate with a session cookie (plus the CSRF token for writes) "
         "or with `Authorization: Bearer <token>` from `POST /api/v1/auth/tokens`. "
-        'Errors are JSON objects with a `detail` field, e.g. `{"detail": "Not found."}`.'
+        'Errors are JSON objects with `detail` and a stable `code`, e.g. `{"detail": "Not found.", '
+        '"code": "not_found"}`; invalid input (422, `code` `invalid`) lists one `{loc, msg, type}` per problem. '
+        "Every list is `{items, page, pages, count}`."
     ),
     urls_namespace="api-1",
+    auth=API_AUTH,
 )
+install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", communities_router)
-
-
-@api.exception_handler(ValidationError)
-def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": validation_error_detail(exc)}, status=422)
-
-
-@api.exception_handler(PermissionError)
-def on_permission_error(request: HttpRequest, exc: PermissionError) -> HttpResponse:
-    return api.create_response(request, {"detail": "You do not have permission to do that."}, status=403)
-
-
-@api.exception_handler(ObjectDoesNotExist)
-def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not found."}, status=404)
-
-
-api.exception_handler(Http404)(on_not_found)
+api.add_router("", notifications_router)

@@ -9,6 +9,7 @@ layer and cache, console e-mail, and secrets generated once into DATA_DIR.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from pathlib import Path
 
@@ -30,12 +31,25 @@ DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 
 
+def _private_data_dir() -> Path:
+    """DATA_DIR, created readable by its owner only: it holds the database and the secrets."""
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return DATA_DIR
+
+
+def _private_file(path: Path) -> str:
+    """Create the file readable by its owner only (SQLite gives its -wal and -shm files the same mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
+    return str(path)
+
+
 def _development_secrets() -> dict[str, str]:
     """Generate once and keep in DATA_DIR, so sessions and encrypted data survive restarts."""
     path = DATA_DIR / "development-secrets.json"
     if path.exists():
         return dict(json.loads(path.read_text()))
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_data_dir()
     values = {"SECRET_KEY": secrets.token_urlsafe(50), "ENCRYPTION_KEY": Fernet.generate_key().decode()}
     path.write_text(json.dumps(values))
     path.chmod(0o600)
@@ -67,6 +81,11 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ENVIRONMENT=production needs ALLOWED_HOSTS (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Alongside")
+# The address people reach the site at, for links in e-mails (sent by the task worker, outside any request).
+SITE_URL = (
+    env_url("SITE_URL", schemes=("https", "http"))
+    or (f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000")
+).rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -84,12 +103,16 @@ INSTALLED_APPS = [
     "django_countries",
     "ninja",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "alongside.core",
     "alongside.accounts",
     "alongside.safety",
     "alongside.communities",
     "alongside.notifications",
 ]
+if not PRODUCTION:
+    INSTALLED_APPS.append("alongside.demo")  # demo accounts and communities: never on a production server
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -104,7 +127,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "alongside.accounts.middleware.StaffTwoFactorMiddleware",
-    "alongside.core.middleware.PrivatePagesNoStoreMiddleware",
+    "alongside.core.middleware.ProtectiveHeadersMiddleware",
+    "alongside.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "alongside.urls"
@@ -121,8 +145,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alongside.core.context_processors.site",
+                "alongside.notifications.context_processors.unread_count",
             ],
         },
+    },
+    {
+        # Only for hot fragments repeated many times on a page (a thread's posts), from <app>/jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "alongside.core.jinja2.environment", "extensions": ["jinja2.ext.i18n"]},
     },
 ]
 
@@ -132,18 +163,15 @@ if DATABASE_URL:
     # CONN_MAX_AGE=0: persistent connections under ASGI exhausted PostgreSQL here (DESIGN.md).
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=False)}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "alongside.sqlite3"),
+            "NAME": _private_file(_private_data_dir() / "alongside.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            # A file, not memory, so a real ASGI server thread in the browser tests shares it.
-            "TEST": {"NAME": str(DATA_DIR / "test-alongside.sqlite3")},
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
@@ -189,11 +217,17 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "alongside.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "alongside.accounts.forms.LoginForm", "signup": "alongside.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "alongside.accounts.forms.LoginForm",
+    "signup": "alongside.accounts.forms.SignupForm",
+    "reset_password": "alongside.accounts.forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+# The recovery e-mail is ours (User.email, encrypted, found by a keyed digest), not allauth's
+# EmailAddress table, which would keep it readable and tell whether an address is in use.
+ACCOUNT_USER_MODEL_EMAIL_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "alongside.accounts.validators.PSEUDONYM_VALIDATORS"
 ACCOUNT_PRESERVE_USERNAME_CASING = True
@@ -201,9 +235,6 @@ ACCOUNT_USER_DISPLAY = "alongside.accounts.selectors.user_display_name"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-# Never e-mail an address that has no account: that mail could tell someone else who reads the
-# inbox that its owner was looking for a peer-support site.
-ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Log-in throttling and lockout: 5 failed attempts for one pseudonym lock it for 15 minutes;
 # 20 failures a minute from one address are refused. Counters live in the cache (Redis in production).
 ACCOUNT_RATE_LIMITS = {
@@ -215,8 +246,13 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_ADAPTER = "alongside.accounts.adapter.MFAAdapter"
-# Staff roles must turn on two-factor authentication before they can use the site.
-STAFF_ROLES_REQUIRING_MFA = ["moderator", "facilitator", "clinician", "admin"]
+# API bearer tokens end after this many days (and at once when the password or the role changes).
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30, minimum=1, maximum=365)
+
+# --- Background tasks ---------------------------------------------------------------------
+# Mail, timers and scans run in the task worker (`python manage.py db_worker`, started by
+# `make run`), never inside a request. The queue is a table in the same database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -262,6 +298,14 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page needs these powerful features; a page that tried would be refused by the browser.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "serial", "usb",
+    )
+)  # fmt: skip
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

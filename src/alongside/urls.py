@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,11 @@ from alongside.core import views as core_views
 
 admin.site.site_header = "Alongside administration"
 admin.site.site_title = "Alongside admin"
+# The admin has no log-in of its own: administrators log in through the site's log-in, with its
+# rate limits, lock-out and two-factor step, and are then sent back here.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+handler404 = "alongside.core.views.not_found"
 
 urlpatterns = [
     path("", core_views.home, name="home"),

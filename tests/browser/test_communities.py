@@ -22,7 +22,7 @@ from alongside.accounts.models import Role, User
 from alongside.communities import services
 from alongside.communities.models import Community, ContentWarning, MembershipStatus, Post, ReactionKind, Visibility
 from alongside.core.models import BlockedTerm
-from tests.browser_fixtures import PageAudits
+from tests.browser.harness import PageAudits
 from tests.fixtures import PASSWORD, client_for, make_person, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -38,7 +38,7 @@ ANONYMOUS_BODY = "I still set out two cups in the morning, out of habit, and the
 
 
 def grief_circle() -> Community:
-    admin = make_person("site_admin", Role.ADMIN)  # staff need two-factor codes: never logged in here
+    admin = make_person("site_lead", Role.ADMIN)  # staff need two-factor codes: never logged in here
     return services.community_create(
         actor=admin,
         name="Grief and loss circle",
@@ -255,7 +255,7 @@ def log_in_staff(page: Page, live_url: str, audit: Any, pseudonym: str) -> None:
 def test_member_and_moderator_pages(page: Page, live_url: str, audit: Any, second_browser: SecondBrowser) -> None:
     """Every other community page, as a member and as the host, each audited."""
     circle = grief_circle()
-    host = User.objects.get(username="site_admin")
+    host = User.objects.get(username="site_lead")
     carers = services.community_create(
         actor=host, name="Carers' corner", description="Looking after someone.", visibility=Visibility.PRIVATE
     )
@@ -334,7 +334,7 @@ def test_member_and_moderator_pages(page: Page, live_url: str, audit: Any, secon
 
     # The host: lets the member in, reviews a held thread, invites, locks, pins, reveals, reads history, edits.
     h = second_browser.page
-    log_in_staff(h, live_url, second_browser.audit, "site_admin")
+    log_in_staff(h, live_url, second_browser.audit, "site_lead")
     h.goto(live_url + f"/c/{carers.slug}/moderate/")
     second_browser.audit(h)
     h.get_by_role("button", name="Let in maple_leaf").click()
@@ -417,7 +417,7 @@ def test_thread_page_query_count_does_not_grow_with_posts_and_reactions() -> Non
             actor=author, thread=thread, body=f"Reply number {n}", is_anonymous=n % 3 == 0, content_warnings=["grief"]
         )
         for person in people:
-            services.reaction_toggle(actor=person, post=reply, kind=ReactionKind.values[n % 3])
+            services.reaction_set(actor=person, post=reply, kind=ReactionKind.values[n % 3], on=True)
     many = _thread_page_queries(client, url)
     assert many == few, f"the thread page ran {few} queries with one post and {many} with thirteen"
 

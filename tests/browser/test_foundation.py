@@ -166,13 +166,13 @@ def log_in(page: Page, live_url: str, audit: Any, pseudonym: str) -> None:
 
 
 def test_staff_log_in_with_two_factor_code(page: Page, live_url: str, audit: Any) -> None:
-    make_person("steady_mod", Role.MODERATOR)
-    log_in(page, live_url, audit, "steady_mod")
+    make_person("steady_keeper", Role.MODERATOR)
+    log_in(page, live_url, audit, "steady_keeper")
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
     audit(page)
     page.get_by_label("Code").fill(totp_code())
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, steady_mod")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, steady_keeper")
     audit(page)
 
 

@@ -1,10 +1,12 @@
-"""allauth hooks: our pseudonym rules, account setup, and encrypted two-factor secrets."""
+"""allauth hooks: our pseudonym rules, account set-up (with the encrypted recovery e-mail), and
+encrypted two-factor secrets."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.forms import Form
@@ -22,6 +24,9 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             services.user_account_setup(user=user)
+            email = form.cleaned_data.get("recovery_email", "")
+            if email:
+                services.user_email_set(actor=user, user=user, email=email, password=form.cleaned_data["password1"])
         return user
 
 
@@ -38,3 +43,10 @@ class MFAAdapter(DefaultMFAAdapter):
         if authenticator.type == Authenticator.Type.TOTP and access.check_staff_needs_two_factor(authenticator.user):
             return False
         return bool(super().can_delete_authenticator(authenticator))
+
+
+def record_second_factor_on_activation(*, request: HttpRequest, authenticator: Authenticator, **_kwargs: Any) -> None:
+    """Setting up an authenticator means typing a valid code from it: that is this session's
+    two-factor step (StaffTwoFactorMiddleware asks every staff session for one)."""
+    if authenticator.type == Authenticator.Type.TOTP:
+        record_authentication(request, authenticator.user, "mfa", id=authenticator.pk, type=authenticator.type)

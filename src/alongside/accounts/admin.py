@@ -29,6 +29,14 @@ class UserAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Role changes go through the service so they are audited.
         if "role" in form.changed_data:
-            services.user_role_set(actor=request.user, user=obj, role=Role(obj.role), reason="changed in the admin")  # type: ignore[arg-type]
+            # The form has already put the new role on obj: give the service the old one back, so it
+            # sees (and audits, and revokes tokens for) an actual change.
+            role, obj.role = Role(obj.role), form.initial["role"]
+            services.user_role_set(actor=request.user, user=obj, role=role, reason="changed in the admin")  # type: ignore[arg-type]
         if "is_active" in form.changed_data:
-            obj.save(update_fields=["is_active"])
+            services.user_active_set(
+                actor=request.user,  # type: ignore[arg-type]
+                user=obj,
+                active=bool(form.cleaned_data["is_active"]),
+                reason="changed in the admin",
+            )

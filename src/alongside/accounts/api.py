@@ -1,11 +1,12 @@
-"""JSON API for accounts: registration, tokens, the current user and their profile."""
+"""JSON API for accounts: registration, log-in tokens, the current person and their profile."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from allauth.account.adapter import get_adapter
+from allauth.core import ratelimit
 from allauth.mfa.base.internal.flows import check_rate_limit
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.exceptions import ValidationError
@@ -13,17 +14,28 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
+from ninja.params import P, PathEx
 
 from alongside.accounts import access, selectors, services
 from alongside.accounts.forms import ProfileForm
-from alongside.accounts.models import Profile, User
-from alongside.core.api_support import AUTH
+from alongside.accounts.models import ApiToken, Profile, User
+from alongside.accounts.validators import PSEUDONYM_MAX_LENGTH, PSEUDONYM_MIN_LENGTH
+from alongside.core.api import MAX_ID, Input, ListOut, PageNumber, Text, page_of, responses
+from alongside.core.errors import Invalid, NotAllowed, NotFound
 
 router = Router(tags=["accounts"])
+TOKENS_PER_PAGE = 50
 
-
-class Detail(Schema):
-    detail: str
+Pseudonym = Annotated[
+    Text,
+    Field(
+        description="3 to 30 letters, numbers, `_` or `-`.",
+        json_schema_extra={"minLength": PSEUDONYM_MIN_LENGTH, "maxLength": PSEUDONYM_MAX_LENGTH},
+    ),
+]
+Password = Annotated[Text, Field(min_length=1, max_length=4096)]
+# Not core.api's strict `Id`: a path segment is always a string, so a strict int would refuse every id.
+TokenId = PathEx[int, P(ge=1, le=MAX_ID, description="The token's `id` from the list.")]
 
 
 class UserOut(Schema):
@@ -34,7 +46,7 @@ class UserOut(Schema):
     date_joined: datetime
 
     @staticmethod
-    def from_user(user: User) -> UserOut:
+    def of(user: User) -> UserOut:
         return UserOut(
             id=user.pk,
             pseudonym=user.username,
@@ -44,22 +56,51 @@ class UserOut(Schema):
         )
 
 
-class RegisterIn(Schema):
-    pseudonym: str = Field(..., min_length=1, max_length=200)
-    password: str = Field(..., min_length=1, max_length=4096)
-    email: str = Field("", max_length=254, description="Optional; only used for password resets.")
+class RegisterIn(Input):
+    pseudonym: Pseudonym
+    password: Password
+    email: Text = Field(
+        "",
+        max_length=254,
+        description="Optional; only used for password resets. The answer is the same whether or not the "
+        "address is in use: its owner is told by e-mail.",
+    )
 
 
-class TokenIn(Schema):
-    pseudonym: str = Field(..., min_length=1, max_length=200)
-    password: str = Field(..., min_length=1, max_length=4096)
-    otp_code: str = Field("", max_length=12, description="Required when the account has two-factor authentication.")
-    name: str = Field("", max_length=60, description="A label to recognise the token by, e.g. 'my phone'.")
+class TokenIn(Input):
+    pseudonym: Annotated[Text, Field(min_length=1, max_length=200)]
+    password: Password
+    otp_code: Text = Field("", max_length=12, description="Required when the account has two-factor authentication.")
+    name: Text = Field("", max_length=60, description="A label to recognise the token by, e.g. 'my phone'.")
 
 
 class TokenOut(Schema):
     token: str = Field(..., description="Send as `Authorization: Bearer <token>`. Shown only once.")
+    expires_at: datetime
     user: UserOut
+
+
+class TokenInfo(Schema):
+    id: int
+    name: str
+    prefix: str = Field(..., description="The first characters after `als_`, to recognise it by.")
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    current: bool = Field(..., description="Whether this request was made with it.")
+
+    @staticmethod
+    def of(token: ApiToken, request: HttpRequest) -> TokenInfo:
+        current = getattr(request, "api_token", None)
+        return TokenInfo(
+            id=token.pk,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            last_used_at=token.last_used_at,
+            current=current is not None and current.pk == token.pk,
+        )
 
 
 class ProfileOut(Schema):
@@ -71,7 +112,7 @@ class ProfileOut(Schema):
     topics: list[str]
 
     @staticmethod
-    def from_profile(profile: Profile) -> ProfileOut:
+    def of(profile: Profile) -> ProfileOut:
         return ProfileOut(
             display_name=profile.display_name,
             pronouns=profile.pronouns,
@@ -82,31 +123,45 @@ class ProfileOut(Schema):
         )
 
 
-class ProfilePatch(Schema):
-    display_name: str | None = Field(None, max_length=200)
-    pronouns: str | None = Field(None, max_length=200)
-    languages: list[str] | None = Field(None, max_length=50)
-    country: str | None = Field(None, max_length=10)
-    time_zone: str | None = Field(None, max_length=64)
-    topics: list[str] | None = Field(None, max_length=50)
+class ProfilePatch(Input):
+    display_name: Text | None = Field(None, max_length=50)
+    pronouns: Text | None = Field(None, max_length=30)
+    languages: list[Annotated[Text, Field(max_length=10)]] | None = Field(None, max_length=50)
+    country: Text | None = Field(None, max_length=2)
+    time_zone: Text | None = Field(None, max_length=64)
+    topics: list[Annotated[Text, Field(max_length=40)]] | None = Field(None, max_length=50)
 
 
-@router.post("/auth/register", response={201: TokenOut, 422: Any, 429: Detail}, auth=None, summary="Create an account")
+class EmailIn(Input):
+    email: Text = Field(..., max_length=254, description="The recovery address, or an empty string to remove it.")
+    password: Password = Field(..., description="Your current password: so we know it is really you.")
+
+
+def _me(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+def _throttled(request: HttpRequest, action: str, key: str | None = None) -> None:
+    if not ratelimit.consume(request, action=action, key=key):
+        raise HttpError(429, _("Too many tries from here. Please wait a minute and try again."))
+
+
+@router.post("/auth/register", response=responses({201: TokenOut}, 400, 429), auth=None, summary="Create an account")
 def register(request: HttpRequest, payload: RegisterIn) -> Status[TokenOut]:
-    from allauth.core import ratelimit
-
-    if not ratelimit.consume(request, action="signup"):
-        raise HttpError(429, _("Too many sign-ups from here. Please wait a minute and try again."))
+    _throttled(request, "signup")
     user = services.user_register(pseudonym=payload.pseudonym, password=payload.password, email=payload.email)
-    _token, raw = services.api_token_create(user=user, name="registration")
-    return Status(201, TokenOut(token=raw, user=UserOut.from_user(user)))
+    token, raw = services.api_token_create(user=user, name="registration")
+    return Status(201, TokenOut(token=raw, expires_at=token.expires_at, user=UserOut.of(user)))
 
 
 @router.post(
     "/auth/tokens",
-    response={201: TokenOut, 401: Detail, 422: Any, 429: Detail},
+    response=responses({201: TokenOut}, 400, 401, 403, 429),
     auth=None,
-    summary="Log in: exchange pseudonym and password for a bearer token",
+    summary="Log in: exchange pseudonym and password (and a two-factor code) for a bearer token",
+    description="Tokens last `API_TOKEN_LIFETIME_DAYS` days, and end at once when the password changes or "
+    "the person's role does. Staff roles need two-factor authentication to get one.",
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     adapter = get_adapter(request)
@@ -118,8 +173,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     # allauth's backend also returns deactivated accounts (so the web can explain); they get no token.
     if user is None or not user.is_active:
         raise AuthenticationError(401, _("That pseudonym and password don't match."))
-    has_totp = selectors.totp_authenticator_get(user=user)
-    if has_totp is not None:
+    authenticator = selectors.totp_authenticator_get(user=user)
+    if authenticator is not None:
         if not payload.otp_code:
             raise AuthenticationError(401, _("Enter the current code from your authenticator app."))
         # The same per-person limit on code guesses as the web's two-factor step, and shared with it.
@@ -127,46 +182,84 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
             clear_code_attempts = check_rate_limit(user)
         except ValidationError as error:
             raise HttpError(429, " ".join(error.messages)) from None
-        if not TOTP(has_totp).validate_code(payload.otp_code.strip()):
+        if not TOTP(authenticator).validate_code(payload.otp_code.strip()):
             raise AuthenticationError(401, _("Enter the current code from your authenticator app."))
         clear_code_attempts()
     elif access.check_staff_needs_two_factor(user):
-        raise PermissionError("Your role needs two-factor authentication.")
-    _token, raw = services.api_token_create(user=user, name=payload.name)
-    return Status(201, TokenOut(token=raw, user=UserOut.from_user(user)))
+        raise NotAllowed(_("Your role needs two-factor authentication. Turn it on in your account first."))
+    token, raw = services.api_token_create(user=user, name=payload.name, second_factor=authenticator is not None)
+    return Status(201, TokenOut(token=raw, expires_at=token.expires_at, user=UserOut.of(user)))
+
+
+@router.get(
+    "/auth/tokens",
+    response=responses({200: ListOut[TokenInfo]}, 401, 403),
+    summary="Your live tokens, newest first",
+)
+def token_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    tokens = selectors.api_tokens_list(viewer=_me(request))
+    return page_of(tokens, page, TOKENS_PER_PAGE, lambda token: TokenInfo.of(token, request))
 
 
 @router.delete(
-    "/auth/tokens/current", response={204: None, 401: Detail}, auth=AUTH, summary="Log out: revoke this token"
+    "/auth/tokens/current",
+    response=responses({204: None}, 401, 403, invalid=False),
+    summary="Log out: revoke the token this request was made with",
 )
-def token_revoke(request: HttpRequest) -> Status[None]:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        services.api_token_revoke(user=request.auth, raw=header.split(" ", 1)[1].strip())  # type: ignore[attr-defined]
+def token_revoke_current(request: HttpRequest) -> Status[None]:
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        services.api_token_revoke(actor=_me(request), token=token)
     return Status(204, None)
 
 
-@router.get("/me", response={200: UserOut, 401: Detail}, auth=AUTH, summary="The signed-in person")
-def me(request: HttpRequest) -> UserOut:
-    return UserOut.from_user(request.auth)  # type: ignore[attr-defined]
-
-
-@router.get("/me/profile", response={200: ProfileOut, 401: Detail}, auth=AUTH, summary="Your profile")
-def profile_read(request: HttpRequest) -> ProfileOut:
-    return ProfileOut.from_profile(selectors.profile_get(viewer=request.auth))  # type: ignore[attr-defined]
-
-
-@router.patch(
-    "/me/profile", response={200: ProfileOut, 401: Detail, 422: Any}, auth=AUTH, summary="Change your profile"
+@router.delete(
+    "/auth/tokens/{token_id}",
+    response=responses({204: None}, 401, 403, 404),
+    summary="Revoke one of your tokens (say, on a lost phone)",
 )
+def token_revoke(request: HttpRequest, token_id: TokenId) -> Status[None]:
+    me = _me(request)
+    token = selectors.api_token_get(viewer=me, token_id=token_id)
+    if token is None:
+        raise NotFound
+    services.api_token_revoke(actor=me, token=token)
+    return Status(204, None)
+
+
+@router.get("/me", response=responses({200: UserOut}, 401, 403, invalid=False), summary="The signed-in person")
+def me(request: HttpRequest) -> UserOut:
+    return UserOut.of(_me(request))
+
+
+@router.get("/me/profile", response=responses({200: ProfileOut}, 401, 403, invalid=False), summary="Your profile")
+def profile_read(request: HttpRequest) -> ProfileOut:
+    return ProfileOut.of(selectors.profile_get(viewer=_me(request)))
+
+
+@router.patch("/me/profile", response=responses({200: ProfileOut}, 400, 401, 403), summary="Change your profile")
 def profile_change(request: HttpRequest, payload: ProfilePatch) -> ProfileOut:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = _me(request)
     profile = selectors.profile_get(viewer=user)
     changes = payload.dict(exclude_unset=True)
     # The HTML form holds the field rules (known languages, countries, time zones, topics): use it here too.
-    current = ProfileOut.from_profile(profile).dict()
+    current = ProfileOut.of(profile).dict()
     form = ProfileForm(data={**current, **{k: ("" if v is None else v) for k, v in changes.items()}}, instance=profile)
     if not form.is_valid():
-        raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+        raise Invalid({field: [str(e) for e in errors] for field, errors in form.errors.items()})
     profile = services.profile_update(actor=user, user=user, values={k: form.cleaned_data[k] for k in changes})
-    return ProfileOut.from_profile(profile)
+    return ProfileOut.of(profile)
+
+
+@router.put(
+    "/me/email",
+    response=responses({204: None}, 400, 401, 403, 429),
+    summary="Set or remove your recovery e-mail",
+    description="A new address is used once its owner opens the link mailed to it. The answer is the same "
+    "whether or not another account uses the address; one mail goes to the address either way.",
+)
+def email_set(request: HttpRequest, payload: EmailIn) -> Status[None]:
+    user = _me(request)
+    _throttled(request, "manage_email")
+    services.user_email_set(actor=user, user=user, email=payload.email, password=payload.password)
+    return Status(204, None)

@@ -40,7 +40,17 @@ class LoginForm(AllauthLoginForm):
             self.fields["remember"].label = _("Keep me logged in on this device")
 
 
+RECOVERY_EMAIL_HELP = _(
+    "Only used if you forget your password. Without it we cannot help you get back into your account. "
+    "It is stored encrypted."
+)
+
+
 class SignupForm(AllauthSignupForm):
+    # Not allauth's "email" field: allauth would keep that address unencrypted and say whether it is in use.
+    recovery_email = forms.EmailField(label=_("E-mail (optional)"), required=False, help_text=RECOVERY_EMAIL_HELP)
+    field_order = ["username", "recovery_email", "password1", "password2"]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _without_placeholders(self)
@@ -48,11 +58,36 @@ class SignupForm(AllauthSignupForm):
         self.fields["username"].help_text = _(
             "3 to 30 letters, numbers, _ or -. This is the name others see, so please don't use your real name."
         )
-        self.fields["email"].label = _("E-mail (optional)")
-        self.fields["email"].help_text = _(
-            "Only used if you forget your password. Without it we cannot help you get back into your account."
-        )
         self.fields["password1"].help_text = _("At least 10 characters. A few unrelated words work well.")
+        self.order_fields(self.field_order)
+
+
+class ResetPasswordForm(forms.Form):
+    """Asks for a reset mail. Looking the address up and sending happen in the task worker, so the
+    page answers the same, as fast, whether or not the address belongs to an account."""
+
+    email = forms.EmailField(label=_("Your recovery e-mail"), max_length=254)
+
+    def save(self, request: Any, **kwargs: Any) -> str:
+        from alongside.accounts import services
+
+        email: str = self.cleaned_data["email"]
+        services.password_reset_request(email=email)
+        return email
+
+
+class RecoveryEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Recovery e-mail"),
+        required=False,
+        max_length=254,
+        help_text=_("Leave it empty to remove your recovery e-mail. It is stored encrypted."),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("So we know it is really you."),
+    )
 
 
 class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]

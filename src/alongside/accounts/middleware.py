@@ -1,17 +1,25 @@
-"""Staff roles (moderators, facilitators, clinicians, administrators) must use two-factor authentication."""
+"""Staff roles (moderators, facilitators, clinicians, administrators) must use two-factor
+authentication, in every session: a session counts only once it has passed the code step itself.
+
+Having an authenticator is not enough: a session that started with a password alone (say, before
+the person was made a moderator) must confirm a code before it carries staff powers. API calls with
+a bearer token are judged by their token instead (accounts.api_auth)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from alongside.accounts import access, selectors
 
-# Paths a staff member without 2FA can still reach: setting it up, leaving, and help.
+# Paths a staff member can reach before the code step: setting it up or confirming it, leaving, help.
 _ALLOWED_PREFIXES = (
     "/accounts/2fa/",
     "/accounts/logout/",
@@ -20,7 +28,12 @@ _ALLOWED_PREFIXES = (
     "/static/",
     "/healthz",
 )
-_SESSION_FLAG = "alongside_totp_confirmed"
+
+
+def session_passed_second_factor(request: HttpRequest) -> bool:
+    """Whether this session itself passed a two-factor step (allauth records each step it passes)."""
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    return any(record.get("method") == "mfa" for record in records)
 
 
 class StaffTwoFactorMiddleware:
@@ -30,18 +43,21 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
-            access.check_staff_needs_two_factor(user)  # type: ignore[arg-type]
-            and not request.session.get(_SESSION_FLAG)
+            access.check_staff_needs_two_factor(user)
             and not request.path.startswith(_ALLOWED_PREFIXES)
+            and not session_passed_second_factor(request)
         ):
-            # Staff cannot remove their authenticator (MFAAdapter), so the flag stays true once set.
-            if selectors.user_has_totp(user=user):  # type: ignore[arg-type]
-                request.session[_SESSION_FLAG] = True
-            elif request.path.startswith("/api/"):
+            if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"detail": _("Your role needs two-factor authentication. Turn it on first.")}, status=403
+                    {
+                        "detail": _("Your role needs two-factor authentication. Confirm your code first."),
+                        "code": "two_factor_required",
+                    },
+                    status=403,
                 )
-            else:
-                messages.info(request, _("Your role needs two-factor authentication. Please set it up to continue."))
-                return redirect("mfa_activate_totp")
+            if selectors.user_has_totp(user=user):  # type: ignore[arg-type]
+                messages.info(request, _("Please confirm it's you with the code from your authenticator app."))
+                return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+            messages.info(request, _("Your role needs two-factor authentication. Please set it up to continue."))
+            return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -11,35 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from alongside.accounts.enums import Role, Topic
 from alongside.accounts.validators import PSEUDONYM_MAX_LENGTH, PSEUDONYM_VALIDATORS
+from alongside.core.crypto import EncryptedTextField
 
-
-class Role(models.TextChoices):
-    MEMBER = "member", _("Member")
-    LISTENER = "listener", _("Peer listener")
-    MODERATOR = "moderator", _("Moderator")
-    FACILITATOR = "facilitator", _("Facilitator")
-    CLINICIAN = "clinician", _("Clinician")
-    ADMIN = "admin", _("Administrator")
-
-
-class Topic(models.TextChoices):
-    """Life experiences people come here with; used for interests now, communities later."""
-
-    ANXIETY = "anxiety", _("Anxiety")
-    DEPRESSION = "depression", _("Low mood and depression")
-    ADDICTION = "addiction", _("Addiction and recovery")
-    GRIEF = "grief", _("Grief and loss")
-    PARENTING = "parenting", _("Parenting")
-    CAREGIVING = "caregiving", _("Caring for someone")
-    CHRONIC_ILLNESS = "chronic_illness", _("Living with illness")
-    LGBTQ = "lgbtq", _("LGBTQ+ life")
-    STUDENTS = "students", _("Student life")
-    RELATIONSHIPS = "relationships", _("Relationships")
-    LONELINESS = "loneliness", _("Loneliness")
-    TRAUMA = "trauma", _("Trauma")
-    WORK = "work", _("Work and money stress")
-    SELF_ESTEEM = "self_esteem", _("Self-esteem")
+__all__ = ["ApiToken", "NameKey", "Profile", "Role", "Topic", "User"]
 
 
 class UserManager(BaseUserManager["User"]):
@@ -69,7 +45,11 @@ class User(AbstractBaseUser):
         validators=PSEUDONYM_VALIDATORS,
         help_text=_("3 to 30 letters, numbers, _ or -. Others see this name, so avoid your real name."),
     )
-    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Optional, only for resetting your password."))
+    # Optional, only for password resets: stored encrypted, found by its keyed digest. A new address
+    # waits in `pending_email` until its owner confirms it from the link mailed to it.
+    email = EncryptedTextField(_("e-mail"), blank=True)
+    email_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    pending_email = EncryptedTextField(blank=True, editable=False)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -122,14 +102,39 @@ class Profile(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only a SHA-256 digest of the token is stored."""
+    """A bearer token for the JSON API. Only a SHA-256 digest of the token is stored.
+
+    A token ends at `expires_at`, when it is revoked, and when the password it was issued under
+    changes (`password_marker`), whichever way the password was changed.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=60, blank=True)
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Whether it was issued after a two-factor code: staff roles may only use such tokens.
+    second_factor = models.BooleanField(default=False)
+    password_marker = models.CharField(max_length=16)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
+
+
+class NameKey(models.Model):
+    """The look-alike keys of a person's pseudonym and display name (see core.confusables).
+
+    Two people's names look alike when they share a key; a new name is refused when one of its
+    keys belongs to someone else.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="name_keys")
+    key = models.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="accounts_one_name_key_each")]
+
+    def __str__(self) -> str:
+        return f"name key of {self.user_id}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from alongside.accounts.models import Profile, User
+from alongside.accounts.models import ApiToken, Profile, User
 
 
 def user_display_name(user: Any) -> str:
@@ -15,6 +19,28 @@ def user_display_name(user: Any) -> str:
     if profile is not None and profile.display_name:
         return str(profile.display_name)
     return str(user.username)
+
+
+def user_by_pseudonym(pseudonym: str) -> User | None:
+    """The account with this pseudonym (any case; a leading @ is ignored), active or not."""
+    name = pseudonym.strip().lstrip("@")
+    if not name or "\x00" in name:
+        return None
+    return User.objects.filter(username__iexact=name).first()
+
+
+def users_by_pseudonyms(pseudonyms: Iterable[str]) -> QuerySet[User]:
+    """Active accounts with any of these pseudonyms (any case), e.g. the people a post mentions."""
+    wanted = Q()
+    for name in pseudonyms:
+        wanted |= Q(username__iexact=name)
+    if not wanted:
+        return User.objects.none()
+    return User.objects.filter(wanted, is_active=True)
+
+
+def user_exists() -> bool:
+    return User.objects.exists()
 
 
 def profile_get(*, viewer: User) -> Profile:
@@ -29,3 +55,27 @@ def totp_authenticator_get(*, user: User) -> Authenticator | None:
 
 def user_has_totp(*, user: User) -> bool:
     return totp_authenticator_get(user=user) is not None
+
+
+def password_marker(user: User) -> str:
+    """Changes whenever the password does (the stored hash is salted anew), however it changed."""
+    return hashlib.sha256(user.password.encode()).hexdigest()[:16]
+
+
+def api_tokens_list(*, viewer: User) -> list[ApiToken]:
+    """The viewer's own live tokens, newest first (expired ones and ones issued under an earlier
+    password are left out: they no longer work)."""
+    marker = password_marker(viewer)
+    tokens = ApiToken.objects.filter(user=viewer, expires_at__gt=timezone.now(), password_marker=marker)
+    return list(tokens.order_by("-created_at", "-pk"))
+
+
+def api_token_get(*, viewer: User, token_id: int) -> ApiToken | None:
+    """One of the viewer's own live tokens, or None (someone else's is simply not there)."""
+    return next((token for token in api_tokens_list(viewer=viewer) if token.pk == token_id), None)
+
+
+def user_by_id(user_id: int, *, active_only: bool = True) -> User | None:
+    """An account by id (e.g. the writer of an anonymous post, for a notification to them)."""
+    users = User.objects.filter(pk=user_id).select_related("profile")
+    return (users.filter(is_active=True) if active_only else users).first()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alongside.accounts.models import User
+from alongside.accounts import selectors as account_selectors
 from alongside.communities.models import ContentWarning, MemberRole, Visibility
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
 
 BODY_HELP = _(
     "You can use Markdown: *italic*, **bold**, > for a quote, - for a list. "
@@ -77,7 +80,14 @@ class PostEditForm(forms.Form):
 
 
 class ReactionForm(forms.Form):
-    kind = forms.CharField(max_length=10)
+    """The button pressed: "<kind>:on" or "<kind>:off", the state it asks for, so a form sent twice
+    never undoes itself."""
+
+    set = forms.RegexField(regex=r"\A[a-z_]{1,20}:(on|off)\Z")
+
+    def clean_set(self) -> tuple[str, bool]:
+        kind, state = self.cleaned_data["set"].split(":")
+        return kind, state == "on"
 
 
 class PostDeleteForm(forms.Form):
@@ -112,13 +122,11 @@ class ThreadFlagForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    post = forms.IntegerField(widget=forms.HiddenInput)
     approve = forms.BooleanField(required=False)
     reason = forms.CharField(label=_("Note for the log (optional)"), required=False, max_length=500)
 
 
 class MembershipDecisionForm(forms.Form):
-    membership = forms.IntegerField(widget=forms.HiddenInput)
     approve = forms.BooleanField(required=False)
 
 
@@ -126,8 +134,7 @@ class _PseudonymForm(forms.Form):
     pseudonym = forms.CharField(label=_("Pseudonym"), max_length=30)
 
     def clean_pseudonym(self) -> User:
-        name = self.cleaned_data["pseudonym"].strip().lstrip("@")
-        person = User.objects.filter(username__iexact=name).first()
+        person = account_selectors.user_by_pseudonym(self.cleaned_data["pseudonym"])
         if person is None:
             raise forms.ValidationError(_("No one has that pseudonym."))
         return person

@@ -7,27 +7,31 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alongside.communities.enums import (
+    ContentWarning,
+    MemberRole,
+    MembershipStatus,
+    PostStatus,
+    ReactionKind,
+    Visibility,
+)
+from alongside.core.crypto import EncryptedTextField
 
-class Visibility(models.TextChoices):
-    PUBLIC = "public", _("Public: any signed-in member can read")
-    PRIVATE = "private", _("Private: members only; joining needs approval")
-    HIDDEN = "hidden", _("Hidden: by invitation only, not listed")
-
-
-class ContentWarning(models.TextChoices):
-    SELF_HARM = "self_harm", _("Self-harm")
-    SUICIDE = "suicide", _("Suicide")
-    SUBSTANCE_USE = "substance_use", _("Substance use")
-    ABUSE = "abuse", _("Abuse")
-    EATING_DISORDERS = "eating_disorders", _("Eating disorders")
-    VIOLENCE = "violence", _("Violence")
-    GRIEF = "grief", _("Grief and loss")
-
-
-class ReactionKind(models.TextChoices):
-    RELATE = "relate", _("I relate")
-    SUPPORT = "support", _("Sending support")
-    HELPED = "helped", _("This helped")
+__all__ = [
+    "Community",
+    "ContentWarning",
+    "MemberRole",
+    "Membership",
+    "MembershipStatus",
+    "Post",
+    "PostRevision",
+    "PostStatus",
+    "Reaction",
+    "ReactionKind",
+    "ReadingPreference",
+    "Thread",
+    "Visibility",
+]
 
 
 class Community(models.Model):
@@ -48,19 +52,6 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class MemberRole(models.TextChoices):
-    MEMBER = "member", _("Member")
-    MODERATOR = "moderator", _("Moderator")
-    HOST = "host", _("Host")
-
-
-class MembershipStatus(models.TextChoices):
-    ACTIVE = "active", _("Member")
-    PENDING = "pending", _("Asked to join")
-    INVITED = "invited", _("Invited")
-    BANNED = "banned", _("Banned")
 
 
 class Membership(models.Model):
@@ -89,12 +80,6 @@ class Membership(models.Model):
         return self.is_active and self.role in (MemberRole.MODERATOR, MemberRole.HOST)
 
 
-class PostStatus(models.TextChoices):
-    VISIBLE = "visible", _("Visible")
-    HELD = "held", _("Awaiting review")
-    REMOVED = "removed", _("Removed")
-
-
 class Thread(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
     title = models.CharField(_("title"), max_length=150)
@@ -117,8 +102,17 @@ class Thread(models.Model):
 
 
 class Post(models.Model):
+    """A thread's opening post or a reply.
+
+    An anonymous post has no `author`: nothing readable in the database links it to its writer. It
+    keeps `author_ref` (a keyed digest of the writer's id, so they can still edit it and see it as
+    theirs) and `author_sealed` (the id, encrypted, for the audited reveal by moderators).
+    """
+
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts")
+    author_ref = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
+    author_sealed = EncryptedTextField(null=True, blank=True, editable=False)
     is_opening = models.BooleanField(default=False)
     body = models.TextField(_("message"), max_length=20000)
     body_html = models.TextField(editable=False)
@@ -144,10 +138,10 @@ class PostRevision(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()
     title = models.CharField(max_length=150, blank=True)
+    # Who edited: a moderator, or the author. An anonymous post's author is never stored here.
     edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by_author = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
-
-    editor_label: str  # set by selectors.post_revisions
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
-from alongside.communities.access import SITE_STAFF_ROLES, CommunityViewer, check_read_community_permission
+from alongside.accounts.enums import SITE_MODERATOR_ROLES
+from alongside.communities.access import CommunityViewer, check_read_community_permission
+from alongside.communities.authorship import authored_by
 from alongside.communities.models import (
     Community,
     ContentWarning,
@@ -23,10 +24,17 @@ from alongside.communities.models import (
     Thread,
     Visibility,
 )
-from alongside.communities.services import ANONYMOUS_LABEL
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
+_REACTION_KINDS = tuple(ReactionKind.values)
+# What a page of posts shows: nothing else is read (no encrypted column is decrypted for nothing).
+_SHOWN = (
+    "id", "thread_id", "author_id", "author_ref", "is_opening", "body", "body_html", "is_anonymous",
+    "content_warnings", "quoted_post_id", "status", "created_at", "edited_at",
+    "author__id", "author__username", "author__role", "author__profile__id", "author__profile__user_id",
+    "author__profile__display_name",
+)  # fmt: skip
 
 
 def _active_community_ids(user: Any) -> QuerySet[Membership, Any]:
@@ -38,7 +46,7 @@ def readable_communities(*, user: Any) -> QuerySet[Community]:
     """Every community whose threads this person may read."""
     if user is None or not user.is_authenticated:
         return Community.objects.none()
-    if user.role in SITE_STAFF_ROLES:
+    if user.role in SITE_MODERATOR_ROLES:
         return Community.objects.all()
     member_of = _active_community_ids(user)
     return Community.objects.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=member_of))
@@ -48,7 +56,7 @@ def community_directory(*, user: Any) -> QuerySet[Community]:
     """Communities listed to this person: public and private ones, and hidden ones they belong to."""
     listed = Q(visibility__in=[Visibility.PUBLIC, Visibility.PRIVATE])
     if user is not None and user.is_authenticated:
-        if user.role in SITE_STAFF_ROLES:
+        if user.role in SITE_MODERATOR_ROLES:
             listed = Q()
         else:
             mine = Membership.objects.filter(
@@ -77,7 +85,7 @@ def _threads_seen_by(*, user: Any, moderates: bool) -> Q:
     """Visible threads, plus held ones the viewer wrote (moderators see held ones in review)."""
     shown = Q(status=PostStatus.VISIBLE)
     if user is not None and user.is_authenticated and not moderates:
-        own_held = Post.objects.filter(thread=OuterRef("pk"), is_opening=True, author=user)
+        own_held = Post.objects.filter(authored_by(user), thread=OuterRef("pk"), is_opening=True)
         shown |= Q(status=PostStatus.HELD) & Q(Exists(own_held))
     elif moderates:
         shown |= Q(status=PostStatus.HELD)
@@ -129,49 +137,72 @@ def feed_threads(*, user: Any, page: int | str = 1) -> Page[Thread]:
 
 
 def _posts_shown_to(viewer: CommunityViewer) -> Q:
-    """Visible and removed posts (removed ones show as "removed"); held ones to their author and moderators."""
+    """Visible and removed posts (a removed one keeps its place, shown as "removed" with nothing of it);
+    held ones to their author and moderators."""
     shown = Q(status__in=[PostStatus.VISIBLE, PostStatus.REMOVED])
     if viewer.moderates:
         shown |= Q(status=PostStatus.HELD)
     elif viewer.signed_in:
-        shown |= Q(status=PostStatus.HELD, author=viewer.user)
+        shown |= Q(status=PostStatus.HELD) & authored_by(viewer.user)
     return shown
 
 
 def thread_posts(*, viewer: CommunityViewer, thread: Thread, page: int | str = 1) -> Page[Post]:
-    """The posts of a thread as this viewer may see them, with reaction counts and the viewer's own
-    reactions annotated: one count query and one page query, whatever the number of posts.
+    """The posts of a thread as this viewer may see them, each with its reaction counts, the viewer's
+    own reactions and the post it quotes: the same few queries whatever the number of posts.
     Each post's `thread` is the given thread, so permission checks on a post never query."""
     if not check_read_community_permission(viewer):
         return Paginator(Post.objects.none(), POSTS_PER_PAGE).get_page(1)
-    queryset = _annotated_posts(viewer).filter(thread=thread).order_by("-is_opening", "created_at", "pk")
+    queryset = (
+        Post.objects.filter(_posts_shown_to(viewer), thread=thread)
+        .select_related("author__profile")
+        .only(*_SHOWN)
+        .order_by("-is_opening", "created_at", "pk")
+    )
     result = Paginator(queryset, POSTS_PER_PAGE).get_page(page)
-    result.object_list = list(result.object_list)
+    result.object_list = _with_reactions_and_quotes(viewer, list(result.object_list))
     for post in result.object_list:
         post.thread = thread
     return result
 
 
-def _annotated_posts(viewer: CommunityViewer) -> QuerySet[Post]:
-    """Posts shown to the viewer, with `<kind>_count` and the viewer's own `mine_<kind>` reactions."""
-    counts = {
-        f"{kind}_count": Count("reactions", filter=Q(reactions__kind=kind), distinct=True)
-        for kind in ReactionKind.values
+def _with_reactions_and_quotes(viewer: CommunityViewer, posts: list[Post]) -> list[Post]:
+    """Set `<kind>_count` and `mine_<kind>` on each post and load the posts they quote. Two small
+    queries (three with quotes), instead of grouping the page query by every column it joins."""
+    ids = [post.pk for post in posts]
+    counts: dict[tuple[int, str], int] = {
+        (post_id, kind): number
+        for post_id, kind, number in Reaction.objects.filter(post_id__in=ids)
+        .values_list("post_id", "kind")
+        .annotate(number=Count("pk"))
+        .order_by()
     }
-    mine: dict[str, Any] = {}
+    mine: set[tuple[int, str]] = set()
     if viewer.signed_in:
-        mine = {
-            f"mine_{kind}": Exists(Reaction.objects.filter(post=OuterRef("pk"), user=viewer.user, kind=kind))
-            for kind in ReactionKind.values
+        mine = set(Reaction.objects.filter(post_id__in=ids, user=viewer.user).values_list("post_id", "kind"))
+    quoted_ids = {post.quoted_post_id for post in posts if post.quoted_post_id is not None}
+    quoted = (
+        {
+            quote.pk: quote
+            for quote in Post.objects.filter(pk__in=quoted_ids).select_related("author__profile").only(*_SHOWN)
         }
-    return Post.objects.filter(_posts_shown_to(viewer)).select_related("author__profile").annotate(**counts, **mine)
+        if quoted_ids
+        else {}
+    )
+    for post in posts:
+        for kind in _REACTION_KINDS:
+            setattr(post, f"{kind}_count", counts.get((post.pk, kind), 0))
+            setattr(post, f"mine_{kind}", (post.pk, kind) in mine)
+        if post.quoted_post_id is not None:
+            post.quoted_post = quoted.get(post.quoted_post_id)
+    return posts
 
 
 def post_annotated(*, viewer: CommunityViewer, post: Post) -> Post:
-    """One post (already checked with access_post) with the same annotations as thread_posts."""
-    annotated = _annotated_posts(viewer).get(pk=post.pk)
-    annotated.thread = post.thread
-    return annotated
+    """One post (already checked with access_post) with the same extras as thread_posts."""
+    fresh = Post.objects.select_related("author__profile").only(*_SHOWN).get(pk=post.pk)
+    fresh.thread = post.thread
+    return _with_reactions_and_quotes(viewer, [fresh])[0]
 
 
 def post_page_number(*, viewer: CommunityViewer, post: Post) -> int:
@@ -185,7 +216,7 @@ def post_page_number(*, viewer: CommunityViewer, post: Post) -> int:
 
 def has_posted_in(*, user: Any, community: Community) -> bool:
     """Whether this person has written anything in the community (the rules are shown before a first post)."""
-    return bool(Post.objects.filter(author=user, thread__community=community).exists())
+    return bool(Post.objects.filter(authored_by(user), thread__community=community).exists())
 
 
 def held_posts(*, viewer: CommunityViewer) -> QuerySet[Post]:
@@ -194,8 +225,8 @@ def held_posts(*, viewer: CommunityViewer) -> QuerySet[Post]:
         return Post.objects.none()
     return (
         Post.objects.filter(thread__community=viewer.community, status=PostStatus.HELD)
-        .select_related("thread", "author")
-        .order_by("created_at")
+        .select_related("thread", "author__profile", "quoted_post__author__profile")
+        .order_by("created_at", "pk")
     )
 
 
@@ -206,20 +237,10 @@ def pending_memberships(*, viewer: CommunityViewer) -> QuerySet[Membership]:
 
 
 def post_revisions(*, viewer: CommunityViewer, post: Post) -> list[PostRevision]:
-    """Edit history, for moderators only. Each revision gets `editor_label`; when the anonymous
-    author edited their own post it says "Anonymous member", so history never bypasses the audited reveal."""
+    """Edit history, for moderators only (an anonymous author's own edits name nobody: see presenters)."""
     if not viewer.moderates:
         return []
-    revisions = list(post.revisions.select_related("edited_by"))
-    for revision in revisions:
-        editor = revision.edited_by
-        if editor is None:
-            revision.editor_label = str(_("Deleted member"))
-        elif post.is_anonymous and editor.pk == post.author_id:
-            revision.editor_label = str(ANONYMOUS_LABEL)
-        else:
-            revision.editor_label = editor.username
-    return revisions
+    return list(post.revisions.select_related("edited_by__profile"))
 
 
 def collapsed_warnings_for(*, user: Any) -> set[str]:
@@ -243,3 +264,15 @@ def post_search(*, user: Any, query: str, limit: int = 50) -> list[Post]:
         status=PostStatus.VISIBLE, thread__status=PostStatus.VISIBLE, thread__community__in=readable
     )
     return list(search.matching(candidates, query).select_related("thread__community", "author__profile")[:limit])
+
+
+def community_member_count(*, community: Community) -> int:
+    return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).count()
+
+
+def any_community_exists() -> bool:
+    return bool(Community.objects.exists())
+
+
+def opening_post(*, thread: Thread) -> Post:
+    return Post.objects.get(thread=thread, is_opening=True)

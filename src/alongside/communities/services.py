@@ -1,22 +1,27 @@
-"""Every write in communities. Each runs in a transaction; user text is screened before it is saved."""
+"""Every write in communities. Each runs in a transaction; user text is screened before it is saved.
+
+A service that refuses raises the shared vocabulary (core.errors): NotAllowed with a reason from
+`access`, or Invalid with messages per field. No display text lives here: labels come from
+`presenters`, notification wording from the notifications app.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from alongside.accounts.models import Role, User
-from alongside.accounts.selectors import user_display_name
-from alongside.communities import access
-from alongside.communities.access import CommunityViewer, community_viewer
+from alongside.accounts import selectors as account_selectors
+from alongside.communities import access, presenters
+from alongside.communities.access import community_viewer
+from alongside.communities.authorship import author_fields, sealed_author_id
 from alongside.communities.models import (
     Community,
     ContentWarning,
@@ -33,33 +38,18 @@ from alongside.communities.models import (
     Visibility,
 )
 from alongside.core.audit import audit_record
-from alongside.core.markdown import mentioned_pseudonyms, quote_markdown, render_markdown
+from alongside.core.errors import Invalid, as_invalid, require
+from alongside.core.markdown import mentioned_pseudonyms, render_markdown
 from alongside.core.screening import ScreeningDecision, screen_content
 from alongside.notifications import services as notification_services
-from alongside.notifications.models import NotificationKind
+from alongside.notifications.enums import NotificationKind
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
 
 TITLE_MAX = 150
 BODY_MAX = 20000
 MAX_MENTIONS = 20  # people notified per post, so a post cannot page the whole site
-ANONYMOUS_LABEL = _("Anonymous member")
-
-
-class Forbidden(PermissionError):  # noqa: N818  (reads better at call sites: raise Forbidden)
-    """The actor may not do this (the caller already knows the object exists for them)."""
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise Forbidden
-
-
-def author_label(post: Post) -> str:
-    """How a post's author is shown to other members."""
-    if post.is_anonymous:
-        return str(ANONYMOUS_LABEL)
-    if post.author is None:
-        return _("Deleted member")
-    return user_display_name(post.author)
 
 
 # --- Validation of what people write ------------------------------------------------------
@@ -68,43 +58,43 @@ def author_label(post: Post) -> str:
 def _check_characters(value: str, field: str) -> str:
     """Refuse text no database can store: NUL characters and lone surrogates."""
     if "\x00" in value:
-        raise ValidationError({field: _("This text contains a character we can't store. Please remove it.")})
+        raise Invalid({field: _("This text contains a character we can't store. Please remove it.")})
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError({field: _("This text contains a character we can't store. Please remove it.")}) from None
+        raise Invalid({field: _("This text contains a character we can't store. Please remove it.")}) from None
     return value
 
 
 def _clean_reason(reason: str, *, required: bool, message: str = "") -> str:
     reason = _check_characters(reason, "reason").strip()
     if required and not reason:
-        raise ValidationError({"reason": message or _("Please say why, for the moderation log.")})
+        raise Invalid({"reason": message or _("Please say why, for the moderation log.")})
     return reason[:1000]
 
 
 def _clean_title(title: str) -> str:
     title = " ".join(_check_characters(title, "title").split())
     if not title:
-        raise ValidationError({"title": _("Please give your thread a title.")})
+        raise Invalid({"title": _("Please give your thread a title.")})
     if len(title) > TITLE_MAX:
-        raise ValidationError({"title": _("Please keep the title under %(max)d characters.") % {"max": TITLE_MAX}})
+        raise Invalid({"title": _("Please keep the title under %(max)d characters.") % {"max": TITLE_MAX}})
     return title
 
 
 def _clean_body(body: str) -> str:
     body = _check_characters(body, "body").strip()
     if not body:
-        raise ValidationError({"body": _("Please write something first.")})
+        raise Invalid({"body": _("Please write something first.")})
     if len(body) > BODY_MAX:
-        raise ValidationError({"body": _("Please keep it under %(max)d characters.") % {"max": BODY_MAX}})
+        raise Invalid({"body": _("Please keep it under %(max)d characters.") % {"max": BODY_MAX}})
     return body
 
 
 def _clean_warnings(warnings: list[str]) -> list[str]:
     unknown = [w for w in warnings if w not in ContentWarning.values]
     if unknown:
-        raise ValidationError({"content_warnings": _("Unknown content warning: %(w)s") % {"w": ", ".join(unknown)}})
+        raise Invalid({"content_warnings": _("Unknown content warning: %(w)s") % {"w": ", ".join(unknown)}})
     return [w for w in ContentWarning.values if w in warnings]  # canonical order, no repeats
 
 
@@ -117,7 +107,7 @@ def _clean_all(*cleaners: Callable[[], Any]) -> list[Any]:
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return results
 
 
@@ -142,17 +132,24 @@ def _status_for(decision: ScreeningDecision) -> str:
 def _clean_community_name(name: str, *, exclude_pk: int | None = None) -> str:
     name = " ".join(_check_characters(name, "name").split())
     if not name:
-        raise ValidationError({"name": _("Please give the community a name.")})
+        raise Invalid({"name": _("Please give the community a name.")})
     others = Community.objects.filter(name__iexact=name)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise ValidationError({"name": _("A community with that name or address already exists.")})
+        raise Invalid({"name": _("A community with that name or address already exists.")})
     return name
 
 
 def _clean_rules(rules: list[str]) -> list[str]:
     return [rule.strip() for rule in (_check_characters(r, "rules") for r in rules) if rule.strip()]
+
+
+def _full_clean(instance: Any) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise as_invalid(error) from None
 
 
 @transaction.atomic
@@ -167,14 +164,13 @@ def community_create(
     slug: str = "",
 ) -> Community:
     """Administrators create communities; the creator becomes its host."""
-    if actor.role != Role.ADMIN:
-        raise Forbidden
+    require(access.check_create_community_permission(actor), access.REASON_ADMINS)
     name = _clean_community_name(name)
     slug = slugify(_check_characters(slug, "slug") or name)[:80]
     if not slug:
-        raise ValidationError({"slug": _("Please choose an address made of letters and numbers.")})
+        raise Invalid({"slug": _("Please choose an address made of letters and numbers.")})
     if Community.objects.filter(slug=slug).exists():
-        raise ValidationError({"name": _("A community with that name or address already exists.")})
+        raise Invalid({"name": _("A community with that name or address already exists.")})
     community = Community(
         name=name,
         slug=slug,
@@ -184,7 +180,7 @@ def community_create(
         visibility=visibility,
         created_by=actor,
     )
-    community.full_clean()
+    _full_clean(community)
     community.save()
     Membership.objects.create(community=community, user=actor, role=MemberRole.HOST)
     audit_record(actor=actor, action="communities.community.created", target=community)
@@ -193,11 +189,11 @@ def community_create(
 
 @transaction.atomic
 def community_update(*, actor: User, community: Community, values: dict[str, Any]) -> Community:
-    _require(access.check_edit_community_permission(community_viewer(actor, community)))
+    require(access.check_edit_community_permission(community_viewer(actor, community)), access.REASON_HOSTS)
     allowed = {"name", "description", "rules", "topics", "visibility"}
     unknown = set(values) - allowed
     if unknown:
-        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise Invalid(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     if "name" in values:
         values["name"] = _clean_community_name(values["name"], exclude_pk=community.pk)
     if "description" in values:
@@ -206,7 +202,7 @@ def community_update(*, actor: User, community: Community, values: dict[str, Any
         values["rules"] = _clean_rules(values["rules"])
     for name, value in values.items():
         setattr(community, name, value)
-    community.full_clean()
+    _full_clean(community)
     community.save(update_fields=list(values))
     audit_record(actor=actor, action="communities.community.updated", target=community, data={"fields": sorted(values)})
     return community
@@ -216,7 +212,7 @@ def community_update(*, actor: User, community: Community, values: dict[str, Any
 def community_join(*, actor: User, community: Community) -> Membership:
     """Public: join at once. Private: ask to join (moderators decide). Hidden: accept an invitation."""
     viewer = community_viewer(actor, community)
-    _require(access.check_join_community_permission(viewer))
+    require(access.check_join_community_permission(viewer), access.REASON_CANNOT_JOIN)
     status = MembershipStatus.PENDING if community.visibility == Visibility.PRIVATE else MembershipStatus.ACTIVE
     if viewer.membership is not None:  # an invitation
         membership = viewer.membership
@@ -226,18 +222,23 @@ def community_join(*, actor: User, community: Community) -> Membership:
     return Membership.objects.create(community=community, user=actor, status=status)
 
 
+def _other_active_hosts(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(
+            community_id=membership.community_id, role=MemberRole.HOST, status=MembershipStatus.ACTIVE
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def community_leave(*, actor: User, community: Community) -> None:
     membership = Membership.objects.filter(community=community, user=actor).first()
     if membership is None or membership.status == MembershipStatus.BANNED:
         return  # a ban stays in place when someone "leaves"
-    if (
-        membership.role == MemberRole.HOST
-        and not Membership.objects.filter(community=community, role=MemberRole.HOST, status=MembershipStatus.ACTIVE)
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
-        raise ValidationError(_("You are this community's only host. Please make someone else a host first."))
+    if membership.role == MemberRole.HOST and not _other_active_hosts(membership):
+        raise Invalid(_("You are this community's only host. Please make someone else a host first."))
     membership.delete()
     if community.visibility != Visibility.PUBLIC:
         _withdraw_notifications(post_ids=Post.objects.filter(thread__community=community).values("pk"), recipient=actor)
@@ -246,9 +247,12 @@ def community_leave(*, actor: User, community: Community) -> None:
 @transaction.atomic
 def membership_decide(*, actor: User, membership: Membership, approve: bool) -> Membership | None:
     """Approve or deny a request to join."""
-    _require(access.check_moderate_community_permission(community_viewer(actor, membership.community)))
+    require(
+        access.check_moderate_community_permission(community_viewer(actor, membership.community)),
+        access.REASON_MODERATORS,
+    )
     if membership.status != MembershipStatus.PENDING:
-        raise ValidationError(_("This request has already been answered."))
+        raise Invalid(_("This request has already been answered."))
     audit_record(
         actor=actor,
         action="communities.membership.approved" if approve else "communities.membership.denied",
@@ -265,7 +269,7 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool) -> 
 
 @transaction.atomic
 def community_invite(*, actor: User, community: Community, invitee: User) -> Membership:
-    _require(access.check_moderate_community_permission(community_viewer(actor, community)))
+    require(access.check_moderate_community_permission(community_viewer(actor, community)), access.REASON_MODERATORS)
     membership = Membership.objects.filter(community=community, user=invitee).first()
     if membership is None:
         membership = Membership.objects.create(community=community, user=invitee, status=MembershipStatus.INVITED)
@@ -273,43 +277,30 @@ def community_invite(*, actor: User, community: Community, invitee: User) -> Mem
         membership.status = MembershipStatus.ACTIVE  # they asked; the invitation is the answer
         membership.save(update_fields=["status", "updated_at"])
     elif membership.status == MembershipStatus.BANNED:
-        raise ValidationError(_("This person is banned from the community. Lift the ban first."))
+        raise Invalid({"pseudonym": _("This person is banned from the community. Lift the ban first.")})
     audit_record(actor=actor, action="communities.membership.invited", target=community, data={"user_id": invitee.pk})
     return membership
 
 
 @transaction.atomic
 def member_role_set(*, actor: User, community: Community, user: User, role: str) -> Membership:
-    """Hosts (and administrators) make an active member a moderator or host, or a member again."""
-    _require(access.check_edit_community_permission(community_viewer(actor, community)))
+    """Hosts (and administrators) make an active member a moderator or host, or a member again.
+    A community always keeps at least one host."""
+    require(access.check_edit_community_permission(community_viewer(actor, community)), access.REASON_HOSTS)
+    if role not in MemberRole.values:
+        raise Invalid({"role": _("Unknown role.")})
     membership = Membership.objects.filter(community=community, user=user, status=MembershipStatus.ACTIVE).first()
     if membership is None:
-        raise ValidationError({"pseudonym": _("They need to be a member of this community first.")})
-    return membership_set_role(actor=actor, membership=membership, role=role)
-
-
-@transaction.atomic
-def membership_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
-    _require(access.check_edit_community_permission(community_viewer(actor, membership.community)))
-    if role not in MemberRole.values:
-        raise ValidationError({"role": _("Unknown role.")})
-    if (
-        membership.role == MemberRole.HOST
-        and role != MemberRole.HOST
-        and not Membership.objects.filter(
-            community=membership.community, role=MemberRole.HOST, status=MembershipStatus.ACTIVE
-        )
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
-        raise ValidationError({"role": _("A community needs at least one host. Make someone else a host first.")})
+        raise Invalid({"pseudonym": _("They need to be a member of this community first.")})
+    if membership.role == MemberRole.HOST and role != MemberRole.HOST and not _other_active_hosts(membership):
+        raise Invalid({"role": _("A community needs at least one host. Make someone else a host first.")})
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     audit_record(
         actor=actor,
         action="communities.membership.role_changed",
-        target=membership.community,
+        target=community,
         data={"user_id": membership.user_id, "from": previous, "to": role},
     )
     return membership
@@ -318,11 +309,10 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
 @transaction.atomic
 def membership_ban(*, actor: User, community: Community, user: User, reason: str) -> Membership:
     viewer = community_viewer(actor, community)
-    _require(access.check_moderate_community_permission(viewer))
+    require(access.check_moderate_community_permission(viewer), access.REASON_MODERATORS)
     reason = _clean_reason(reason, required=True)
     membership, _created = Membership.objects.get_or_create(community=community, user=user)
-    if membership.role == MemberRole.HOST and not viewer.hosts:
-        raise Forbidden
+    require(access.check_ban_member_permission(viewer, membership), access.REASON_HOSTS)
     membership.status = MembershipStatus.BANNED
     membership.role = MemberRole.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
@@ -334,28 +324,31 @@ def membership_ban(*, actor: User, community: Community, user: User, reason: str
     return membership
 
 
-# --- Threads and posts --------------------------------------------------------------------
+# --- Notifications ----------------------------------------------------------------------------
 
 
-def _notify_mentions(*, actor: User, post: Post, viewer_label: str) -> None:
-    names = mentioned_pseudonyms(post.body)
-    if not names:
-        return
+def post_url(post: Post) -> str:
+    """Where a post is: this address redirects to its page of the thread, at the post."""
+    return reverse("communities:post", args=[post.pk])
+
+
+def _can_read(user: User, community: Community) -> bool:
+    return access.check_read_community_permission(community_viewer(user, community))
+
+
+def _notify_mentions(*, actor: User, post: Post, label: str) -> None:
+    names = sorted(mentioned_pseudonyms(post.body))[:MAX_MENTIONS]
     community = post.thread.community
-    wanted = Q()
-    for name in sorted(names)[:MAX_MENTIONS]:
-        wanted |= Q(username__iexact=name)
-    for user in User.objects.filter(wanted, is_active=True).exclude(pk=actor.pk):
-        if not access.check_read_community_permission(community_viewer(user, community)):
-            continue  # never tell someone about a place they cannot read
-        notification_services.notification_create(
-            recipient=user,
-            kind=NotificationKind.MENTION,
-            actor_label=viewer_label,
-            text=_("%(who)s mentioned you in “%(title)s”") % {"who": viewer_label, "title": post.thread.title},
-            url=post_url(post),
-            target=post,
-        )
+    for user in account_selectors.users_by_pseudonyms(names).exclude(pk=actor.pk):
+        if _can_read(user, community):  # never tell someone about a place they cannot read
+            notification_services.notification_create(
+                recipient=user,
+                kind=NotificationKind.MENTION,
+                actor_label=label,
+                subject=post.thread.title,
+                url=post_url(post),
+                target=post,
+            )
 
 
 def _withdraw_notifications(*, post_ids: Any, recipient: User | None = None) -> None:
@@ -365,32 +358,28 @@ def _withdraw_notifications(*, post_ids: Any, recipient: User | None = None) -> 
     )
 
 
-def post_url(post: Post) -> str:
-    return reverse("communities:post", args=[post.pk])
-
-
 def _notify_after_visible(*, actor: User, post: Post) -> None:
     """Replies and mentions notify people only once the post can be seen."""
-    label = author_label(post)
+    label = presenters.author_label(post)
     thread = post.thread
     if not post.is_opening:
-        opening = Post.objects.filter(thread=thread, is_opening=True).select_related("author").first()
-        if (
-            opening is not None
-            and opening.author is not None
-            and opening.author_id != actor.pk
-            # Never tell someone about a place they can no longer read (they left, or were banned).
-            and access.check_read_community_permission(community_viewer(opening.author, thread.community))
-        ):
+        opening = Post.objects.filter(thread=thread, is_opening=True).first()
+        writer_id = sealed_author_id(opening) if opening is not None else None
+        writer = account_selectors.user_by_id(writer_id) if writer_id is not None and writer_id != actor.pk else None
+        # Never tell someone about a place they can no longer read (they left, or were banned).
+        if writer is not None and _can_read(writer, thread.community):
             notification_services.notification_create(
-                recipient=opening.author,
+                recipient=writer,
                 kind=NotificationKind.REPLY,
                 actor_label=label,
-                text=_("%(who)s replied to “%(title)s”") % {"who": label, "title": thread.title},
+                subject=thread.title,
                 url=post_url(post),
                 target=post,
             )
-    _notify_mentions(actor=actor, post=post, viewer_label=label)
+    _notify_mentions(actor=actor, post=post, label=label)
+
+
+# --- Threads and posts --------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -403,7 +392,7 @@ def thread_create(
     is_anonymous: bool = False,
     content_warnings: list[str] | None = None,
 ) -> Thread:
-    _require(access.check_post_thread_permission(community_viewer(actor, community)))
+    require(access.check_post_thread_permission(community_viewer(actor, community)), access.REASON_JOIN_FIRST)
     title, body, warnings = _clean_all(
         lambda: _clean_title(title), lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or [])
     )
@@ -415,7 +404,7 @@ def thread_create(
     )
     post = Post.objects.create(
         thread=thread,
-        author=actor,
+        **author_fields(actor, anonymous=is_anonymous),
         is_opening=True,
         body=body,
         body_html=render_markdown(body),
@@ -440,21 +429,20 @@ def post_reply(
     content_warnings: list[str] | None = None,
     quote: Post | None = None,
 ) -> Post:
+    """A reply. A quoted post is shown above it for as long as the quoted post stays visible; its
+    text is not copied into the reply, so removing a post removes its quotes too."""
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     viewer = community_viewer(actor, thread.community)
-    _require(access.check_reply_permission(viewer, thread))
-    body = _clean_body(body)
-    if quote is not None:
-        if quote.thread_id != thread.pk or quote.status != PostStatus.VISIBLE:
-            raise ValidationError({"quote": _("You can only quote a visible post in this thread.")})
-        body = _clean_body(quote_markdown(quote.body, author_label(quote)) + body)
-    warnings = _clean_warnings(content_warnings or [])
+    require(access.check_reply_permission(viewer, thread), access.REASON_REPLIES_CLOSED)
+    if quote is not None and not access.check_quote_post_permission(viewer, thread, quote):
+        raise Invalid({"quote": access.REASON_QUOTE})
+    body, warnings = _clean_all(lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or []))
     decision = _screen(actor=actor, title="", body=body, kind="reply")
     status = _status_for(decision)
     now = timezone.now()
     post = Post.objects.create(
         thread=thread,
-        author=actor,
+        **author_fields(actor, anonymous=is_anonymous),
         body=body,
         body_html=render_markdown(body),
         is_anonymous=is_anonymous,
@@ -481,13 +469,23 @@ def post_edit(
 ) -> Post:
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     viewer = community_viewer(actor, post.thread.community)
-    _require(access.check_edit_post_permission(viewer, post))
-    body = _clean_body(body)
+    require(access.check_edit_post_permission(viewer, post), access.REASON_EDIT)
     thread = post.thread
-    new_title = _clean_title(title) if (title is not None and post.is_opening) else thread.title
-    warnings = _clean_warnings(content_warnings) if content_warnings is not None else post.content_warnings
+    new_title = thread.title
+    body, warnings = _clean_all(
+        lambda: _clean_body(body),
+        lambda: _clean_warnings(content_warnings) if content_warnings is not None else post.content_warnings,
+    )
+    if title is not None and post.is_opening:
+        new_title = _clean_title(title)
+    by_author = viewer.wrote(post)
     PostRevision.objects.create(
-        post=post, body=post.body, title=thread.title if post.is_opening else "", edited_by=actor
+        post=post,
+        body=post.body,
+        title=thread.title if post.is_opening else "",
+        # An anonymous author's own edit is recorded without their name.
+        edited_by=None if (by_author and post.is_anonymous) else actor,
+        by_author=by_author,
     )
     decision = _screen(actor=actor, title=new_title if post.is_opening else "", body=body, kind="edit")
     was_visible = post.status == PostStatus.VISIBLE
@@ -503,7 +501,7 @@ def post_edit(
         thread.save(update_fields=["title", "status"])
     elif was_visible and post.status == PostStatus.HELD:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
-    if post.author_id != actor.pk:
+    if not by_author:
         audit_record(actor=actor, action="communities.post.edited_by_moderator", target=post)
     return post
 
@@ -513,7 +511,7 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
     """Soft delete: the post shows as "removed". Removing the opening post removes the thread."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     viewer = community_viewer(actor, post.thread.community)
-    _require(access.check_delete_post_permission(viewer, post))
+    require(access.check_delete_post_permission(viewer, post), access.REASON_DELETE)
     reason = _clean_reason(reason, required=False)
     was_visible = post.status == PostStatus.VISIBLE
     post.status = PostStatus.REMOVED
@@ -526,7 +524,7 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
         _withdraw_notifications(post_ids=[post.pk])
         if was_visible:
             Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
-    if post.author_id != actor.pk:
+    if not viewer.wrote(post):
         audit_record(actor=actor, action="communities.post.removed", target=post, reason=reason)
     return post
 
@@ -535,9 +533,10 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
 def post_review(*, actor: User, post: Post, approve: bool, reason: str = "") -> Post:
     """A moderator decides on a post that screening held back."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
-    _require(access.check_moderate_community_permission(community_viewer(actor, post.thread.community)))
+    viewer = community_viewer(actor, post.thread.community)
+    require(access.check_moderate_community_permission(viewer), access.REASON_MODERATORS)
     if post.status != PostStatus.HELD:
-        raise ValidationError(_("This post is not waiting for review."))
+        raise Invalid(_("This post is not waiting for review."))
     reason = _clean_reason(reason, required=False)
     post.status = PostStatus.VISIBLE if approve else PostStatus.REMOVED
     post.save(update_fields=["status"])
@@ -553,13 +552,21 @@ def post_review(*, actor: User, post: Post, approve: bool, reason: str = "") -> 
         reason=reason,
         data={"screening": post.screening_reasons},
     )
-    if approve and post.author is not None:
-        _notify_after_visible(actor=post.author, post=post)
+    if approve:
+        writer_id = sealed_author_id(post)
+        writer = account_selectors.user_by_id(writer_id) if writer_id is not None else None
+        if writer is not None:
+            _notify_after_visible(actor=writer, post=post)
     return post
 
 
 def _thread_flag(*, actor: User, thread: Thread, field: str, value: bool) -> Thread:
-    _require(access.check_moderate_community_permission(community_viewer(actor, thread.community)))
+    require(
+        access.check_moderate_community_permission(community_viewer(actor, thread.community)),
+        access.REASON_MODERATORS,
+    )
+    if getattr(thread, field) == value:
+        return thread  # already so: nothing changes, nothing to log (PUT and DELETE may be retried)
     setattr(thread, field, value)
     thread.save(update_fields=[field])
     action = {"is_locked": ("locked", "unlocked"), "is_pinned": ("pinned", "unpinned")}[field][0 if value else 1]
@@ -577,27 +584,33 @@ def thread_pin(*, actor: User, thread: Thread, pinned: bool = True) -> Thread:
     return _thread_flag(actor=actor, thread=thread, field="is_pinned", value=pinned)
 
 
-@transaction.atomic
-def reaction_toggle(*, actor: User, post: Post, kind: str) -> bool:
-    """Add the reaction, or take it back if it is there. Returns whether it is now on."""
+def _reaction_check(*, actor: User, post: Post, kind: str) -> None:
     if kind not in ReactionKind.values:
-        raise ValidationError({"kind": _("Unknown reaction.")})
-    _require(access.check_react_permission(community_viewer(actor, post.thread.community), post))
-    deleted, _details = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
-    if deleted:
-        return False
-    Reaction.objects.create(post=post, user=actor, kind=kind)
-    return True
+        raise Invalid({"kind": _("Unknown reaction.")})
+    require(access.check_react_permission(community_viewer(actor, post.thread.community), post), access.REASON_REACT)
+
+
+@transaction.atomic
+def reaction_set(*, actor: User, post: Post, kind: str, on: bool) -> bool:
+    """Put the actor's reaction of this kind on (or take it off). Idempotent: doing it twice is the
+    same as once, so a retried request can never undo itself. Returns whether anything changed."""
+    _reaction_check(actor=actor, post=post, kind=kind)
+    if not on:
+        deleted, _details = Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
+        return deleted > 0
+    _reaction, created = Reaction.objects.get_or_create(post=post, user=actor, kind=kind)
+    return created
 
 
 @transaction.atomic
 def anonymous_author_reveal(*, actor: User, post: Post, reason: str) -> User | None:
     """Moderators may see who wrote an anonymous post; every look is audited."""
-    viewer: CommunityViewer = community_viewer(actor, post.thread.community)
-    _require(access.check_reveal_anonymous_author_permission(viewer))
+    viewer = community_viewer(actor, post.thread.community)
+    require(access.check_reveal_anonymous_author_permission(viewer, post), access.REASON_REVEAL)
     reason = _clean_reason(reason, required=True, message=_("Please say why you need to know, for the audit log."))
     audit_record(actor=actor, action="communities.post.anonymous_author_revealed", target=post, reason=reason)
-    return post.author
+    writer_id = sealed_author_id(post)
+    return account_selectors.user_by_id(writer_id, active_only=False) if writer_id is not None else None
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ newest key and can be read with any key in the list, so a new key can be added a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -44,6 +46,28 @@ def reencrypt_text(stored: str) -> str:
     if not stored.startswith(PREFIX):
         return encrypt_text(stored)
     return PREFIX + _current().rotate(stored[len(PREFIX) :].encode()).decode()
+
+
+@lru_cache(maxsize=16)
+def _lookup_key(key: str, purpose: str) -> bytes:
+    # A separate key per purpose, derived from an encryption key: a digest made for one purpose
+    # (say, e-mail look-up) can never be matched against another's.
+    return hashlib.sha256(f"alongside lookup v1\n{purpose}\n{key}".encode()).digest()
+
+
+def lookup_digest(value: str, *, purpose: str) -> str:
+    """A keyed digest (HMAC-SHA256 under the newest key) to find a private value without storing it
+    readable: equal values give equal digests, and nobody without the keys can tell what it was."""
+    return hmac.new(_lookup_key(settings.ENCRYPTION_KEYS[0], purpose), value.encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_digests(value: str, *, purpose: str) -> list[str]:
+    """The value's digest under every configured key, newest first: what a look-up searches for,
+    so rows written before a key rotation are still found until `rotate_encryption_keys` runs."""
+    return [
+        hmac.new(_lookup_key(key, purpose), value.encode(), hashlib.sha256).hexdigest()
+        for key in settings.ENCRYPTION_KEYS
+    ]
 
 
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
@@ -87,6 +111,8 @@ __all__ = [
     "InvalidToken",
     "decrypt_text",
     "encrypt_text",
+    "lookup_digest",
+    "lookup_digests",
     "reencrypt_text",
     "register_rotation_hook",
     "rotation_hooks",

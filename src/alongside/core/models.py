@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alongside.core.crypto import EncryptedTextField
+
 
 class AppendOnlyError(RuntimeError):
     """Raised on any attempt to change or remove an audit entry."""
@@ -25,7 +27,8 @@ class AuditEntry(models.Model):
     """Who did what to which target, when and why. Hash-chained: each entry seals the one before.
 
     Actors and targets are stored as plain identifiers (not foreign keys) so that deleting a
-    user never rewrites history. Database triggers refuse UPDATE and DELETE as well.
+    user never rewrites history. Database triggers refuse DELETE (PostgreSQL) and any UPDATE
+    except re-encrypting `reason` under a new key (the chain still covers its plain text).
     """
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
@@ -35,7 +38,8 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=80, editable=False)
     target_type = models.CharField(max_length=80, blank=True, editable=False)
     target_id = models.CharField(max_length=64, blank=True, editable=False)
-    reason = models.TextField(blank=True, editable=False)
+    # Why: often about a person (a ban, a reveal). Encrypted; the hash chain covers the plain text.
+    reason = EncryptedTextField(blank=True, editable=False)
     data = models.JSONField(default=dict, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, unique=True, editable=False)

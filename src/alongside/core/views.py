@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alongside.core.errors import NotFound
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,6 +45,13 @@ def _redis_ok() -> bool:
     except Exception:
         logger.exception("Health check: Redis did not answer")
         return False
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Unknown addresses: the API answers in its own shape, every other path with the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_message()), "code": NotFound.error_code}, status=404)
+    return render(request, "404.html", status=404)
 
 
 @never_cache

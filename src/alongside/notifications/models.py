@@ -5,12 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from alongside.notifications.enums import NotificationKind
 
-class NotificationKind(models.TextChoices):
-    REPLY = "reply", _("Reply to your thread")
-    MENTION = "mention", _("Mention")
+__all__ = ["Notification", "NotificationKind"]
 
 
 class Notification(models.Model):
@@ -19,9 +17,10 @@ class Notification(models.Model):
     # Who caused it, as shown to the recipient ("Anonymous member" for anonymous posts): a label,
     # so an anonymous author is never linked to the recipient's notification.
     actor_label = models.CharField(max_length=64)
-    text = models.CharField(max_length=200)
+    # What it is about, in a few words (a thread's title); the sentence is made when it is shown.
+    subject = models.CharField(max_length=200)
     url = models.CharField(max_length=300)
-    # What it is about, so it can be hidden if the thing is removed or no longer readable.
+    # What it is about, so it can be withdrawn if the thing is removed or no longer readable.
     target_type = models.CharField(max_length=40)
     target_id = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(default=timezone.now)

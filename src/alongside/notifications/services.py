@@ -11,13 +11,13 @@ from alongside.notifications.models import Notification
 
 
 def notification_create(
-    *, recipient: Any, kind: str, actor_label: str, text: str, url: str, target: models.Model
+    *, recipient: Any, kind: str, actor_label: str, subject: str, url: str, target: models.Model
 ) -> Notification:
     return Notification.objects.create(
         recipient=recipient,
         kind=kind,
         actor_label=actor_label[:64],
-        text=text[:200],
+        subject=subject[:200],
         url=url,
         target_type=target._meta.label_lower,
         target_id=target.pk,

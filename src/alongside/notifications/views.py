@@ -6,17 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from alongside.notifications import selectors, services
+from alongside.notifications.presenters import notification_text
 
 PER_PAGE = 30
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notification_list(viewer=request.user), PER_PAGE).get_page(request.GET.get("page"))
+    for notification in page.object_list:
+        notification.text = notification_text(notification)
     return render(request, "notifications/list.html", {"page": page})
 
 

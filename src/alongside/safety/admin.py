@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from alongside.safety.models import CrisisLine
@@ -13,6 +14,8 @@ class CrisisLineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["country", "kind", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name", "phone", "description"]
+    # A website typed without a scheme is https (Django 6's default; saying so silences its warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # Every way the admin changes lines clears the cached country list.
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

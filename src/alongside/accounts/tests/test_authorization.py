@@ -10,11 +10,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 
 from alongside.accounts import services
+from alongside.accounts.access import (
+    check_change_role_permission,
+    check_manage_account_permission,
+    check_staff_needs_two_factor,
+)
+from alongside.accounts.enums import STAFF_ROLES
 from alongside.accounts.models import Profile, Role, User
 from alongside.core.audit import audit_chain_verify
+from alongside.core.errors import NotAllowed
 from alongside.core.models import AuditEntry, BlockedTerm
 from tests.fixtures import api_for, client_for, make_person
 
@@ -53,7 +61,7 @@ def edit_own_profile_api(actor: User, target: User) -> bool:
 def edit_someone_elses_profile(actor: User, target: User) -> bool:
     try:
         services.profile_update(actor=actor, user=target, values={"display_name": "Changed"})
-    except PermissionError:
+    except NotAllowed:
         return False
     return True
 
@@ -61,7 +69,7 @@ def edit_someone_elses_profile(actor: User, target: User) -> bool:
 def delete_someone_elses_account(actor: User, target: User) -> bool:
     try:
         services.user_delete(actor=actor, user=target)
-    except PermissionError:
+    except NotAllowed:
         return False
     return True
 
@@ -69,7 +77,7 @@ def delete_someone_elses_account(actor: User, target: User) -> bool:
 def change_someone_elses_role(actor: User, target: User) -> bool:
     try:
         services.user_role_set(actor=actor, user=target, role=Role.LISTENER, reason="matrix")
-    except PermissionError:
+    except NotAllowed:
         return False
     return True
 
@@ -77,7 +85,7 @@ def change_someone_elses_role(actor: User, target: User) -> bool:
 def change_own_role(actor: User, target: User) -> bool:
     try:
         services.user_role_set(actor=actor, user=actor, role=Role.ADMIN, reason="matrix")
-    except PermissionError:
+    except NotAllowed:
         return False
     return True
 
@@ -123,7 +131,14 @@ def test_authorization_matrix(request, persona, action_name):
 
 
 def test_stranger_cannot_reach_any_own_account_page_or_endpoint(stranger, api):
-    for path in ("/accounts/profile/", "/accounts/delete/", "/accounts/password/change/", "/accounts/2fa/"):
+    for path in (
+        "/accounts/profile/",
+        "/accounts/email/",
+        "/accounts/tokens/",
+        "/accounts/delete/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+    ):
         response = stranger.get(path)
         assert response.status_code == 302, path
         assert response["Location"].startswith("/accounts/login/"), path
@@ -131,9 +146,14 @@ def test_stranger_cannot_reach_any_own_account_page_or_endpoint(stranger, api):
         ("GET", "/me"),
         ("GET", "/me/profile"),
         ("PATCH", "/me/profile"),
+        ("PUT", "/me/email"),
+        ("GET", "/auth/tokens"),
         ("DELETE", "/auth/tokens/current"),
+        ("DELETE", "/auth/tokens/1"),
     ):
-        assert api.call(method, path, {} if method == "PATCH" else None).status_code == 401, path
+        response = api.call(method, path, {} if method in ("PATCH", "PUT") else None)
+        assert response.status_code == 401, path
+        assert response.json()["code"] == "not_authenticated", path
 
 
 # --- The rules in detail ----------------------------------------------------------------------
@@ -145,7 +165,7 @@ def test_admin_editing_a_profile_is_audited(admin_user, member):
     assert Profile.objects.get(user=member).display_name == "Tidied"
     entry = AuditEntry.objects.get(action="accounts.profile.updated_by_staff")
     assert entry.actor_id == admin_user.pk
-    assert entry.actor_label == "site_admin"
+    assert entry.actor_label == "site_lead"
     assert entry.target_type == "accounts.user"
     assert entry.target_id == str(member.pk)
     assert entry.data == {"fields": ["display_name", "pronouns"]}
@@ -217,7 +237,7 @@ def test_non_admin_cannot_delete_another_account(request, persona, member, other
     actor = request.getfixturevalue(persona)
     target = other_member if actor.pk == member.pk else member
 
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         services.user_delete(actor=actor, user=target)
 
     assert User.objects.filter(pk=target.pk).exists()
@@ -250,7 +270,7 @@ def test_role_change_by_non_admin_raises_and_changes_nothing(request, persona, o
     actor = request.getfixturevalue(persona)
     entries_before = AuditEntry.objects.count()
 
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         services.user_role_set(actor=actor, user=other_member, role=Role.ADMIN, reason="nope")
 
     other_member.refresh_from_db()
@@ -270,7 +290,80 @@ def test_only_admins_are_django_staff(member, listener, moderator, facilitator, 
     assert not admin_user.is_staff
 
 
-@pytest.mark.parametrize("persona", ["member", "listener", "moderator"])
+@pytest.mark.parametrize("persona", ["member", "listener", "moderator", "clinician"])
 def test_django_admin_is_for_admins_only(request, persona, admin_user):
-    assert client_for(request.getfixturevalue(persona)).get("/admin/").status_code == 302
+    client = client_for(request.getfixturevalue(persona))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get(response["Location"]).status_code == 403
+    assert client.get("/admin/accounts/user/").status_code == 302
     assert client_for(admin_user).get("/admin/").status_code == 200
+
+
+# --- The rules themselves (accounts/access.py), one test each -----------------------------------
+
+
+def person(role: Role, *, pk: int = 1, active: bool = True) -> User:
+    """An unsaved person: the rules read only the role, the id and whether the account is active."""
+    return User(pk=pk, username=f"someone_{pk}", role=role, is_active=active)
+
+
+def test_check_staff_needs_two_factor():
+    for role in Role:
+        assert check_staff_needs_two_factor(person(role)) is (role in STAFF_ROLES), role
+    assert {Role.MODERATOR, Role.FACILITATOR, Role.CLINICIAN, Role.ADMIN} == set(STAFF_ROLES)
+    assert check_staff_needs_two_factor(AnonymousUser()) is False
+    assert check_staff_needs_two_factor(None) is False
+
+
+def test_check_manage_account_permission():
+    for role in Role:
+        actor = person(role, pk=1)
+        # Everyone manages their own account ...
+        assert check_manage_account_permission(actor, person(Role.MEMBER, pk=1)) is True, role
+        # ... and only administrators anyone else's, staff or not.
+        for target_role in (Role.MEMBER, Role.MODERATOR, Role.ADMIN):
+            expected = role == Role.ADMIN
+            assert check_manage_account_permission(actor, person(target_role, pk=2)) is expected, (role, target_role)
+    assert check_manage_account_permission(AnonymousUser(), person(Role.MEMBER, pk=2)) is False
+    # A deactivated administrator manages nobody's account.
+    assert check_manage_account_permission(person(Role.ADMIN, pk=1, active=False), person(Role.MEMBER, pk=2)) is False
+
+
+def test_check_change_role_permission():
+    for role in Role:
+        assert check_change_role_permission(person(role)) is (role == Role.ADMIN), role
+    assert check_change_role_permission(person(Role.ADMIN, active=False)) is False
+    assert check_change_role_permission(AnonymousUser()) is False
+
+
+def test_deactivating_an_account_in_the_admin_is_audited_and_ends_its_tokens(admin_user, member):
+    from alongside.core.models import AuditEntry
+    from tests.fixtures import api_for
+
+    api = api_for(member)
+    assert api.call("GET", "/me").status_code == 200
+    client = client_for(admin_user)
+    page = client.get(f"/admin/accounts/user/{member.pk}/change/")
+    assert page.status_code == 200
+    response = client.post(
+        f"/admin/accounts/user/{member.pk}/change/",
+        {
+            "role": "member",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "1",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-id": member.profile.pk,
+            "profile-0-user": member.pk,
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert User.objects.get(pk=member.pk).is_active is False
+    entry = AuditEntry.objects.get(action="accounts.user.deactivated")
+    assert (entry.actor_id, entry.target_id) == (admin_user.pk, str(member.pk))
+    assert api.call("GET", "/me").status_code == 401

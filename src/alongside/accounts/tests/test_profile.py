@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
 from alongside.accounts import services
-from alongside.accounts.models import ApiToken, Profile, User
-from alongside.accounts.tests.support import profile_values, session_user_id
+from alongside.accounts.models import ApiToken, NameKey, Profile, User
 from alongside.core.audit import audit_chain_verify
 from alongside.core.models import AuditEntry
-from tests.fixtures import PASSWORD, api_for, client_for
+from tests.fixtures import PASSWORD, api_for, client_for, make_person
+from tests.support import profile_values, session_user_id
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +169,7 @@ def test_delete_with_password_and_confirmation_removes_everything_and_logs_out(m
     assert not User.objects.filter(pk=member_id).exists()
     assert not Profile.objects.filter(user_id=member_id).exists()
     assert not ApiToken.objects.filter(user_id=member_id).exists()
-    assert not EmailAddress.objects.filter(user_id=member_id).exists()
+    assert not NameKey.objects.filter(user_id=member_id).exists()
     assert not Authenticator.objects.filter(user_id=member_id).exists()
     assert session_user_id(client) is None
     assert client.get(PROFILE_URL).status_code == 302
@@ -180,6 +179,9 @@ def test_delete_with_password_and_confirmation_removes_everything_and_logs_out(m
     assert entry.actor_id is None  # the person themselves: no actor kept
     assert audit_chain_verify().ok
     assert User.objects.filter(pk=other_member.pk).exists()
+    # The pseudonym and the recovery address are free for someone else.
+    newcomer = make_person("River_Member", email="river@example.org")
+    assert User.objects.get(pk=newcomer.pk).email == "river@example.org"
 
 
 def test_delete_page_sends_a_stranger_to_log_in(stranger):

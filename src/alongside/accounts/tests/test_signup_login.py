@@ -1,4 +1,6 @@
-"""Web sign-up, log-in, lock-out, log-out and password pages (allauth with our adapter)."""
+"""Web sign-up, log-in, lock-out, log-out and password pages (allauth with our adapter).
+
+The recovery e-mail at sign-up and the reset request's privacy are in test_recovery_email.py."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from alongside.accounts.models import Profile, User
-from alongside.accounts.tests.support import login_with_password, session_user_id
-from tests.fixtures import PASSWORD, client_for, make_person
+from tests.fixtures import PASSWORD, client_for, make_person, run_tasks
+from tests.support import login_with_password, session_user_id
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ NEW_PASSWORD = "quiet rivers run deep"
 def signup(client: Client, username: str, *, password: str = PASSWORD, email: str = "", password2: str | None = None):
     data = {"username": username, "password1": password, "password2": password if password2 is None else password2}
     if email:
-        data["email"] = email
+        data["recovery_email"] = email
     return client.post(SIGNUP_URL, data)
 
 
@@ -39,6 +41,8 @@ def test_signup_page_shows_pseudonym_form(stranger):
     assert 'name="username"' in page
     assert "Pseudonym" in page
     assert "E-mail (optional)" in page
+    assert 'name="recovery_email"' in page
+    assert 'name="email"' not in page
 
 
 def test_signup_without_email_creates_member_with_profile_and_logs_in(stranger):
@@ -58,11 +62,13 @@ def test_signup_with_email_records_it_for_recovery(stranger):
 
     assert response.status_code == 302
     user = User.objects.get(username="quiet_fox")
-    assert user.email == "fox@example.org"
-    assert EmailAddress.objects.filter(user=user, email="fox@example.org").exists()
+    # Kept, encrypted, until its owner confirms it from the link mailed to it (test_recovery_email.py);
+    # never in allauth's readable EmailAddress table.
+    assert (user.email, user.pending_email, user.email_digest) == ("", "fox@example.org", None)
+    assert not EmailAddress.objects.exists()
 
 
-def test_signup_hashes_password_with_argon2(stranger):
+def test_signup_hashes_password_with_argon2(stranger, argon2_passwords):
     signup(stranger, "quiet_fox")
 
     user = User.objects.get(username="quiet_fox")
@@ -83,6 +89,9 @@ def test_signup_hashes_password_with_argon2(stranger):
         ("Moderator", "That name is reserved"),
         ("SUPPORT", "That name is reserved"),
         ("deleted-member", "That name is reserved"),
+        ("deleted_member", "That name is reserved"),
+        ("Mod-Sam", "sound like a staff role"),
+        ("sam_admin", "sound like a staff role"),
     ],
 )
 def test_signup_refuses_bad_pseudonyms_with_a_form_error(stranger, pseudonym, message):
@@ -90,7 +99,7 @@ def test_signup_refuses_bad_pseudonyms_with_a_form_error(stranger, pseudonym, me
 
     assert response.status_code == 200
     assert "username" in response.context["form"].errors
-    assert message in response.content.decode()
+    assert message in response.content.decode().replace("&#x27;", "'")
     assert not User.objects.exists()
     assert session_user_id(stranger) is None
 
@@ -112,14 +121,6 @@ def test_signup_pseudonyms_are_unique_ignoring_case(stranger, second):
     assert response.status_code == 200
     assert "Someone is already using that name" in response.content.decode()
     assert User.objects.count() == 1
-
-
-def test_signup_refuses_an_email_already_on_another_account(stranger, member):
-    response = signup(stranger, "quiet_fox", email="RIVER@example.org")
-
-    assert response.status_code == 200
-    assert "email" in response.context["form"].errors
-    assert not User.objects.filter(username="quiet_fox").exists()
 
 
 @pytest.mark.parametrize(
@@ -234,7 +235,7 @@ def test_logout_by_get_only_asks_for_confirmation(member):
 # --- Password change and reset ---------------------------------------------------------------
 
 
-def test_password_change_with_the_current_password(member):
+def test_password_change_with_the_current_password(argon2_passwords, member):
     client = client_for(member)
     assert client.get("/accounts/password/change/").status_code == 200
 
@@ -287,18 +288,31 @@ def _reset_links(messages: list) -> list[str]:
     return [link for message in messages for link in re.findall(r"https?://\S+/password/reset/key/\S+", message.body)]
 
 
+def settle() -> None:
+    """Send the mail queued while setting up (a persona's recovery address), and forget it."""
+    run_tasks()
+    mail.outbox.clear()
+
+
+# Real commits: the task worker (run_tasks) ends the connection's transaction as it would in
+# production, which a test transaction cannot survive on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_mails_a_link_to_the_address_on_file_and_it_works(stranger, member):
+    settle()
+
     response = stranger.post("/accounts/password/reset/", {"email": "river@example.org"})
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password/reset/done/"
+    assert mail.outbox == []  # mail goes out from the task worker, never during the request
+    run_tasks()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["river@example.org"]
     links = _reset_links(mail.outbox)
     assert len(links) == 1
 
     # Following the link lets the person choose a new password (then they log in again).
-    path = links[0].split("testserver", 1)[1]
+    path = re.sub(r"^https?://[^/]+", "", links[0])
     form_page = stranger.get(path, follow=True)
     assert form_page.status_code == 200
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else path
@@ -306,13 +320,20 @@ def test_password_reset_mails_a_link_to_the_address_on_file_and_it_works(strange
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
+    assert session_user_id(stranger) is None
+    assert login_with_password(Client(), "river_member", NEW_PASSWORD).status_code == 302
+    # The link works once.
+    assert "Bad Token" in stranger.get(path, follow=True).content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_for_an_address_not_on_file_sends_no_link_and_looks_the_same(stranger, member, other_member):
+    settle()
     known = stranger.post("/accounts/password/reset/", {"email": "river@example.org"})
-    mail.outbox.clear()
+    settle()
 
     unknown = Client().post("/accounts/password/reset/", {"email": "maple@example.org"})
+    run_tasks()
 
     # No account enumeration: the same redirect to the same page either way.
     assert unknown.status_code == known.status_code == 302

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -11,13 +13,8 @@ from django.urls import reverse
 from alongside.accounts import services
 from alongside.accounts.access import check_staff_needs_two_factor
 from alongside.accounts.models import Role, User
-from alongside.accounts.tests.support import (
-    login_fully,
-    login_with_password,
-    reauthenticate,
-    session_user_id,
-)
 from tests.fixtures import TOTP_SECRET, client_for, make_person, totp_code
+from tests.support import login_fully, login_with_password, reauthenticate, session_user_id
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +23,13 @@ NON_STAFF_ROLES = [Role.MEMBER, Role.LISTENER]
 STAFF_PERSONAS = ["moderator", "facilitator", "clinician", "admin_user"]
 
 
+# Pseudonyms may not contain staff words, so new staff get plain ones.
+NEW_STAFF_NAMES = {Role.MODERATOR: "new_keeper", Role.FACILITATOR: "new_guide", Role.CLINICIAN: "new_nurse"}
+
+
 def staff_without_totp(role: Role) -> User:
-    user = make_person(f"new_{role.value}", role)
-    Authenticator.objects.filter(user=user).delete()
+    user = make_person(NEW_STAFF_NAMES.get(role, "new_lead"), role, two_factor=False)
+    assert not Authenticator.objects.filter(user=user).exists()
     return user
 
 
@@ -81,9 +82,24 @@ def test_staff_without_totp_get_json_403_from_the_api_with_a_session():
     response = client.get("/api/v1/me")
 
     assert response.status_code == 403
+    assert response.json()["code"] == "two_factor_required"
     assert "two-factor" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("role", [Role.MODERATOR, Role.ADMIN])
+def test_staff_without_totp_get_403_on_every_api_call_with_a_session(openapi_spec, role):
+    client = client_for(staff_without_totp(role))
+
+    for template, methods in openapi_spec["paths"].items():
+        path = re.sub(r"\{[^}]+\}", "1", template)
+        for method in methods:
+            body = {} if method == "get" else {"data": "{}", "content_type": "application/json"}
+            response = getattr(client, method)(path, **body)
+            assert response.status_code == 403, (method, path)
+            assert response.json()["code"] == "two_factor_required", (method, path)
+
+
+@pytest.mark.django_db(transaction=True)  # allauth announces the new authenticator once it is committed
 def test_staff_without_totp_can_set_it_up_and_then_use_the_site():
     user = staff_without_totp(Role.MODERATOR)
     client = login_fully(Client(), user.username)
@@ -108,6 +124,17 @@ def test_a_member_promoted_to_staff_is_asked_for_two_factor_on_the_next_request(
     response = client.get("/accounts/profile/")
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_password_only_session_from_before_a_promotion_never_gets_staff_access(member, admin_user):
+    old_session = login_fully(Client(), member.username)  # a member: the password alone
+    services.user_role_set(actor=admin_user, user=member, role=Role.MODERATOR, reason="trained")
+    assert old_session.get("/accounts/profile/").status_code == 302
+
+    TOTP.activate(member, TOTP_SECRET)  # set up on their other device
+
+    response = old_session.get("/accounts/profile/")
+    assert response.status_code == 302, "a session that never gave a code acts as a moderator"
 
 
 # --- Staff with an authenticator --------------------------------------------------------------

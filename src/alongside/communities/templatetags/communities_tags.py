@@ -1,17 +1,13 @@
-"""Template helpers for community pages. Presentation only: no queries, no rules."""
+"""Template helpers for community pages: thin filters over `presenters`. No queries, no rules."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import template
-from django.utils.html import strip_tags
-from django.utils.translation import gettext as _
 
-from alongside.accounts.models import Topic
-from alongside.communities import services
-from alongside.communities.models import ContentWarning, Post, Visibility
+from alongside.communities import presenters
+from alongside.communities.models import Post
 
 register = template.Library()
 
@@ -25,32 +21,29 @@ def opening_post(thread: Any) -> Post | None:
 
 @register.filter
 def author_label(post: Post | None) -> str:
-    return services.author_label(post) if post is not None else ""
+    return presenters.author_label(post) if post is not None else ""
+
+
+@register.filter
+def author_badge(post: Post | None) -> str:
+    return (presenters.author_of(post).badge or "") if post is not None else ""
 
 
 @register.filter
 def warning_labels(codes: list[str] | None) -> str:
-    labels = dict(ContentWarning.choices)
-    return ", ".join(str(labels.get(code, code)) for code in codes or [])
+    return ", ".join(presenters.warning_labels(codes or []))
 
 
 @register.filter
 def topic_label(value: str) -> str:
-    """A topic's name; communities use the same topics as profiles."""
-    return str(dict(Topic.choices).get(value, value))
+    return presenters.topic_label(value)
 
 
 @register.filter
 def visibility_short(value: str) -> str:
-    short = {
-        str(Visibility.PUBLIC): _("Public"),
-        str(Visibility.PRIVATE): _("Private"),
-        str(Visibility.HIDDEN): _("Invitation only"),
-    }
-    return short.get(value, "")
+    return presenters.visibility_short(value)
 
 
 @register.filter
 def plain_text(body_html: str) -> str:
-    """Sanitised post HTML as plain text, for snippets (the template escapes it again)."""
-    return " ".join(html.unescape(strip_tags(body_html or "")).split())
+    return presenters.plain_text(body_html)

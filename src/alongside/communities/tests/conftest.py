@@ -1,10 +1,4 @@
-"""Shared set-up for the communities tests: quick personas and communities.
-
-`make_person` in tests/fixtures.py goes through sign-up (Argon2 hashing, ~50 ms a person). The
-matrix tests create hundreds of people, so these helpers create the account row directly and
-then give it what every account gets (`user_account_setup`). Nobody here logs in with a password;
-`client_for` uses `force_login`, which does not need one.
-"""
+"""Shared set-up for the communities tests: people (tests/personas.py) and communities."""
 
 from __future__ import annotations
 
@@ -13,20 +7,10 @@ from typing import Any
 
 import pytest
 
-from alongside.accounts import services as account_services
-from alongside.accounts.models import Role, User
-from alongside.communities import services
+from alongside.accounts.models import User
+from alongside.communities import selectors, services
 from alongside.communities.models import Community, MemberRole, Membership, MembershipStatus, Post, Thread
-
-
-def quick_person(username: str, role: str = Role.MEMBER, *, display_name: str = "") -> User:
-    """An account with its profile, without password hashing. Site staff get no TOTP: service-level tests only."""
-    user = User.objects.create(username=username, role=role)
-    profile = account_services.user_account_setup(user=user)
-    if display_name:
-        profile.display_name = display_name
-        profile.save(update_fields=["display_name"])
-    return user
+from tests.personas import make_person
 
 
 def quick_community(
@@ -49,7 +33,7 @@ def join_as(
 
 
 def opening_post(thread: Thread) -> Post:
-    return Post.objects.get(thread=thread, is_opening=True)
+    return selectors.opening_post(thread=thread)
 
 
 def start_thread(
@@ -60,5 +44,5 @@ def start_thread(
 
 @pytest.fixture
 def person(db: Any) -> Callable[..., User]:
-    """`person("name")` or `person("name", Role.ADMIN)`: a quick persona."""
-    return quick_person
+    """`person("name")` or `person("name", Role.ADMIN)`: a persona from tests/personas.py."""
+    return make_person

@@ -241,7 +241,7 @@ def test_index_survives_the_flush_between_transactional_tests(admin_user, member
 def test_demo_communities_are_created_once_and_searchable(
     admin_user, member, other_member, listener, moderator, facilitator
 ):
-    from alongside.communities.demo import communities_demo_create
+    from alongside.demo.communities import communities_demo_create
 
     people = [member, other_member, listener, moderator, facilitator]
     created = communities_demo_create(admin=admin_user, members=people)

@@ -22,25 +22,26 @@ from alongside.communities.models import (
     PostStatus,
     Thread,
 )
-from alongside.communities.tests.conftest import join_as, opening_post, quick_community, quick_person, start_thread
+from alongside.communities.tests.conftest import join_as, opening_post, quick_community, start_thread
 from alongside.core.models import BlockedTerm
+from tests.personas import make_person
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def author(db: Any) -> User:
-    return quick_person("sel_author")
+    return make_person("sel_author")
 
 
 @pytest.fixture
 def reader(db: Any) -> User:
-    return quick_person("sel_reader")
+    return make_person("sel_reader")
 
 
 @pytest.fixture
 def moderator(db: Any) -> User:
-    return quick_person("sel_mod")
+    return make_person("sel_keeper")
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_the_directory_is_alphabetical_with_member_counts_and_my_status(author: 
     zebra = quick_community("Zebra crossing", "public", members=(author, reader))
     apple = quick_community("Apple tree", "private", members=(author,))
     join_as(reader, apple, status=MembershipStatus.PENDING)
-    banned = quick_person("sel_banned")
+    banned = make_person("sel_banned")
     join_as(banned, zebra, status=MembershipStatus.BANNED)
 
     listed: list[Any] = list(selectors.community_directory(user=reader))
@@ -80,9 +81,9 @@ def test_the_directory_is_alphabetical_with_member_counts_and_my_status(author: 
 
 def test_the_directory_shows_hidden_communities_to_staff_members_and_invitees(reader: User) -> None:
     hidden = quick_community("Hidden garden", "hidden")
-    admin = quick_person("sel_admin", Role.ADMIN)
-    site_moderator = quick_person("sel_site_mod", Role.MODERATOR)
-    facilitator = quick_person("sel_facilitator", Role.FACILITATOR)
+    admin = make_person("sel_lead", Role.ADMIN)
+    site_moderator = make_person("sel_site_keeper", Role.MODERATOR)
+    facilitator = make_person("sel_facilitator", Role.FACILITATOR)
     assert hidden.pk not in ids(selectors.community_directory(user=reader))
     assert hidden.pk not in ids(selectors.community_directory(user=facilitator))  # not site staff here
     assert hidden.pk in ids(selectors.community_directory(user=admin))
@@ -99,7 +100,7 @@ def test_readable_communities(author: User, reader: User) -> None:
     assert set(ids(selectors.readable_communities(user=author))) == {public.pk, private.pk, hidden.pk}
     assert set(ids(selectors.readable_communities(user=reader))) == {public.pk}
     assert list(selectors.readable_communities(user=AnonymousUser())) == []
-    staff = quick_person("sel_staff", Role.MODERATOR)
+    staff = make_person("sel_crew", Role.MODERATOR)
     assert set(ids(selectors.readable_communities(user=staff))) == {public.pk, private.pk, hidden.pk}
 
 
@@ -210,14 +211,14 @@ def test_thread_posts_come_fifty_to_a_page(community: Community, author: User) -
 def test_thread_posts_count_reactions_and_mark_mine(community: Community, author: User, reader: User) -> None:
     thread = start_thread(author, community)
     post = opening_post(thread)
-    services.reaction_toggle(actor=reader, post=post, kind="relate")
-    services.reaction_toggle(actor=author, post=post, kind="relate")
-    services.reaction_toggle(actor=author, post=post, kind="helped")
+    services.reaction_set(actor=reader, post=post, kind="relate", on=True)
+    services.reaction_set(actor=author, post=post, kind="relate", on=True)
+    services.reaction_set(actor=author, post=post, kind="helped", on=True)
     shown: Any
     (shown,) = selectors.thread_posts(viewer=community_viewer(reader, community), thread=thread)
     assert (shown.relate_count, shown.support_count, shown.helped_count) == (2, 0, 1)
     assert (shown.mine_relate, shown.mine_support, shown.mine_helped) == (True, False, False)
-    staff = quick_person("sel_staff", Role.ADMIN)
+    staff = make_person("sel_crew", Role.ADMIN)
     seen_by_staff: Any
     (seen_by_staff,) = selectors.thread_posts(viewer=community_viewer(staff, community), thread=thread)
     assert seen_by_staff.mine_relate is False
@@ -232,7 +233,7 @@ def test_held_posts_and_pending_requests_are_for_moderators_only(
     BlockedTerm.objects.create(term="zqsel", action="hold")
     thread = start_thread(author, community)
     held = services.post_reply(actor=reader, thread=thread, body="zqsel")
-    asker = quick_person("sel_asker")
+    asker = make_person("sel_asker")
     request = services.community_join(actor=asker, community=community)
     elsewhere = quick_community("Elsewhere", "public", members=(reader,))
     services.post_reply(actor=reader, thread=start_thread(reader, elsewhere), body="zqsel")  # not this community's
@@ -244,7 +245,7 @@ def test_held_posts_and_pending_requests_are_for_moderators_only(
         viewer = community_viewer(person, community)
         assert list(selectors.held_posts(viewer=viewer)) == []
         assert list(selectors.pending_memberships(viewer=viewer)) == []
-    admin = community_viewer(quick_person("sel_admin", Role.ADMIN), community)
+    admin = community_viewer(make_person("sel_lead", Role.ADMIN), community)
     assert ids(selectors.held_posts(viewer=admin)) == [held.pk]
 
 

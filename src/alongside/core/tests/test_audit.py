@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 
 from alongside.accounts.services import user_delete
 from alongside.core.audit import GENESIS_HASH, _entry_digest, audit_chain_verify, audit_record
+from alongside.core.crypto import encrypt_text
 from alongside.core.models import AppendOnlyError, AuditChainHead, AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,10 @@ def append_only_triggers_off() -> Iterator[None]:
                 cursor.execute(_triggers.SQLITE_FORWARD)
 
 
-def raw_sql(sql: str, params: list[Any]) -> None:
+def raw_sql(sql: str, params: list[Any]) -> list[Any]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 def record_four() -> list[AuditEntry]:
@@ -159,14 +161,34 @@ def test_queryset_delete_is_refused():
 # --- Append-only in the database ------------------------------------------------------------------
 
 
-def test_database_refuses_raw_update():
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("action", "rewritten"), ("actor_label", "someone_else"), ("data", '{"forged": 1}'), ("sequence", 99)],
+)
+def test_database_refuses_raw_update(column, value):
     record_four()
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        raw_sql("UPDATE core_auditentry SET reason = %s WHERE sequence = %s", ["rewritten", 2])
+        raw_sql(f"UPDATE core_auditentry SET {column} = %s WHERE sequence = %s", [value, 2])  # noqa: S608
 
-    assert AuditEntry.objects.get(sequence=2).reason == "r2"
     assert audit_chain_verify().ok
+
+
+def test_only_re_encrypting_the_reason_gets_past_the_database_and_a_changed_reason_breaks_the_chain():
+    """Key rotation must re-encrypt reasons, so the trigger lets `reason` change; what it says is
+    still sealed by the hash chain."""
+    record_four()
+    stored = raw_sql("SELECT reason FROM core_auditentry WHERE sequence = %s", [2])[0][0]
+    assert stored.startswith("fernet:")
+    assert "r2" not in stored
+
+    raw_sql("UPDATE core_auditentry SET reason = %s WHERE sequence = %s", [encrypt_text("r2"), 2])
+    assert audit_chain_verify().ok  # same words, new ciphertext: as after a key rotation
+
+    raw_sql("UPDATE core_auditentry SET reason = %s WHERE sequence = %s", [encrypt_text("nothing to see"), 2])
+    report = audit_chain_verify()
+    assert report.first_bad_sequence == 2
+    assert "changed" in report.problem
 
 
 def test_database_refuses_raw_delete_on_postgresql():

@@ -18,12 +18,13 @@ from alongside.core.env import env_bool, env_int, env_list, env_str, env_url
 ROOT = Path(__file__).resolve().parents[4]
 NAME = "ALONGSIDE_TEST_VALUE"
 
-# Every variable settings.py reads, and the test run's own DJANGO_ALLOW_ASYNC_UNSAFE (root conftest.py):
+# Every variable settings.py reads, and the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (tests/browser/conftest.py):
 # cleared for the start-up tests so the outer environment cannot leak in.
 SETTINGS_VARIABLES = frozenset(
     {
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "ALLOWED_HOSTS",
+        "API_TOKEN_LIFETIME_DAYS",
         "CACHE_KEY_PREFIX",
         "CSRF_TRUSTED_ORIGINS",
         "DATABASE_POOL",
@@ -52,6 +53,7 @@ SETTINGS_VARIABLES = frozenset(
         "SECURE_SSL_REDIRECT",
         "SESSION_COOKIE_AGE",
         "SITE_NAME",
+        "SITE_URL",
         "STATIC_FROM_SOURCE",
     }
 )
@@ -288,10 +290,11 @@ def test_production_refuses_to_start_with_bad_settings(tmp_path, overrides, mess
 
 
 def test_seed_demo_is_refused_in_production(tmp_path):
+    """The demo app is not installed in production, so its command does not exist there at all."""
     result = manage("seed_demo", tmp_path=tmp_path, **production())
 
     assert result.returncode != 0
-    assert "refused in production" in result.stderr
+    assert "Unknown command: 'seed_demo'" in result.stderr
     assert "password:" not in result.stdout
 
 
@@ -306,3 +309,25 @@ def test_development_generates_secrets_once_and_keeps_them_private(tmp_path):
     assert first.stdout == second.stdout
     secrets_file = tmp_path / "development-secrets.json"
     assert secrets_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_development_database_is_readable_by_its_owner_only(tmp_path):
+    data_dir = tmp_path / "data"
+    result = manage("migrate", "--noinput", tmp_path=data_dir)
+
+    assert result.returncode == 0, result.stderr
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    files = [path for path in data_dir.iterdir() if path.name.startswith("alongside.sqlite3")]
+    assert data_dir / "alongside.sqlite3" in files
+    for path in files:  # the database, and SQLite's -wal and -shm files beside it
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
+
+
+def test_every_variable_settings_reads_is_documented_and_cleared_for_start_up_tests():
+    source = (ROOT / "src" / "alongside" / "settings.py").read_text()
+    read = set(re.findall(r"env_(?:str|bool|int|list|url)\(\s*\"([A-Z_]+)\"", source))
+    documented = set(re.findall(r"`([A-Z][A-Z_]+)`", (ROOT / "docs" / "settings.md").read_text()))
+
+    assert read, "no variables found: the pattern no longer matches settings.py"
+    assert read - documented == set()
+    assert read - SETTINGS_VARIABLES == set()

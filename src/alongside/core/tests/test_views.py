@@ -155,3 +155,40 @@ def test_pages_have_no_inline_scripts(stranger):
     assert scripts
     assert all(" src=" in tag for tag in scripts), scripts
     assert not re.search(r"\son[a-z]+=", html)
+
+
+# --- Permissions-Policy and the page handler for domain errors -----------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/help/", "/healthz", "/communities/", "/api/v1/communities", "/no-such-page/"])
+def test_every_response_refuses_powerful_browser_features(stranger, path):
+    policy = stranger.get(path)["Permissions-Policy"]
+
+    features = dict(item.strip().split("=", 1) for item in policy.split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert features[feature] == "()", feature
+
+
+def test_domain_errors_become_kind_pages_never_500(rf, member):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    from alongside.core.errors import Invalid, NotAllowed, NotFound
+    from alongside.core.middleware import DomainErrorMiddleware
+
+    handler = DomainErrorMiddleware(lambda request: None)
+    request = rf.get("/anything/")
+    request.user = member
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    cases = [
+        (NotFound(), 404, "We couldn't find that page"),
+        (NotAllowed("Only the community's hosts can do this."), 403, "Only the community&#x27;s hosts can do this."),
+        (Invalid({"body": ["Please write something first."]}), 400, "Please write something first."),
+    ]
+    for error, status, text in cases:
+        response = handler.process_exception(request, error)
+        assert response is not None
+        assert response.status_code == status
+        assert text in response.content.decode()
+    assert handler.process_exception(request, ValueError("a real bug")) is None  # not ours: a 500, logged

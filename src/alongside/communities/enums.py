@@ -1,0 +1,48 @@
+"""The communities app's public vocabulary: visibility, roles, statuses, warnings, reactions.
+Other apps may import these."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public: any signed-in member can read")
+    PRIVATE = "private", _("Private: members only; joining needs approval")
+    HIDDEN = "hidden", _("Hidden: by invitation only, not listed")
+
+
+class ContentWarning(models.TextChoices):
+    SELF_HARM = "self_harm", _("Self-harm")
+    SUICIDE = "suicide", _("Suicide")
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    ABUSE = "abuse", _("Abuse")
+    EATING_DISORDERS = "eating_disorders", _("Eating disorders")
+    VIOLENCE = "violence", _("Violence")
+    GRIEF = "grief", _("Grief and loss")
+
+
+class ReactionKind(models.TextChoices):
+    RELATE = "relate", _("I relate")
+    SUPPORT = "support", _("Sending support")
+    HELPED = "helped", _("This helped")
+
+
+class MemberRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MODERATOR = "moderator", _("Moderator")
+    HOST = "host", _("Host")
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Member")
+    PENDING = "pending", _("Asked to join")
+    INVITED = "invited", _("Invited")
+    BANNED = "banned", _("Banned")
+
+
+class PostStatus(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    HELD = "held", _("Awaiting review")
+    REMOVED = "removed", _("Removed")

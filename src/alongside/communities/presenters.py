@@ -1,0 +1,317 @@
+"""What communities, threads and posts look like to a given viewer: labels, badges, what they may
+do, and where things are. Built here once and used by the HTML pages and the JSON API alike, so
+the two can never drift (for example, an anonymous author's name can't leak through one of them).
+
+Removed content is never presented: a removed post keeps its place as "removed", with no author,
+text or reactions.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alongside.accounts import selectors as account_selectors
+from alongside.accounts.enums import STAFF_ROLES, Role, Topic
+from alongside.communities import access
+from alongside.communities.access import CommunityViewer
+from alongside.communities.models import Community, ContentWarning, Post, PostStatus, ReactionKind, Thread, Visibility
+
+ANONYMOUS_LABEL = gettext_lazy("Anonymous member")
+DELETED_LABEL = gettext_lazy("Deleted member")
+QUOTE_EXCERPT_CHARS = 280
+
+_REACTION_CHOICES = tuple(ReactionKind.choices)
+_ROLE_LABELS = dict(Role.choices)
+_WARNING_LABELS = dict(ContentWarning.choices)
+_TOPIC_LABELS = dict(Topic.choices)
+_VISIBILITY_SHORT = {
+    Visibility.PUBLIC: gettext_lazy("Public"),
+    Visibility.PRIVATE: gettext_lazy("Private"),
+    Visibility.HIDDEN: gettext_lazy("Invitation only"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorView:
+    label: str  # a display name, "Anonymous member" or "Deleted member"
+    pseudonym: str | None  # never for anonymous posts, to anyone
+    badge: str | None  # a staff role ("Moderator"): staff names always carry it
+
+
+def person(user: Any) -> AuthorView:
+    """A named person as others see them."""
+    badge = str(_ROLE_LABELS[user.role]) if user.role in STAFF_ROLES else None
+    return AuthorView(account_selectors.user_display_name(user), user.username, badge)
+
+
+def author_of(post: Post) -> AuthorView:
+    if post.is_anonymous:
+        return AuthorView(str(ANONYMOUS_LABEL), None, None)
+    if post.author is None:
+        return AuthorView(str(DELETED_LABEL), None, None)
+    return person(post.author)
+
+
+def author_label(post: Post) -> str:
+    """How a post's author is shown to other members (and in notifications)."""
+    return author_of(post).label
+
+
+def warning_labels(codes: list[str]) -> list[str]:
+    return [str(_WARNING_LABELS.get(code, code)) for code in codes]
+
+
+def topic_label(code: str) -> str:
+    return str(_TOPIC_LABELS.get(code, code))
+
+
+def visibility_short(value: str) -> str:
+    return str(_VISIBILITY_SHORT.get(value, ""))  # type: ignore[call-overload]
+
+
+def plain_text(body_html: str) -> str:
+    """Sanitised post HTML as plain text, for snippets (templates escape it again)."""
+    return " ".join(html.unescape(strip_tags(body_html or "")).split())
+
+
+def excerpt(body_html: str, limit: int = QUOTE_EXCERPT_CHARS) -> str:
+    text = plain_text(body_html)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --- Posts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionView:
+    kind: str
+    label: str
+    count: int
+    mine: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteView:
+    post_id: int
+    author: str
+    excerpt: str
+
+    @property
+    def caption(self) -> str:
+        return _("%(who)s wrote:") % {"who": self.author}
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    """A post as one viewer sees it."""
+
+    post: Post
+    author: AuthorView | None  # None when removed
+    is_mine: bool
+    body: str
+    body_html: str
+    warnings: list[str]  # content-warning codes
+    warning_labels: list[str]
+    collapsed: bool
+    quote: QuoteView | None
+    reactions: list[ReactionView]
+    can_react: bool
+    can_quote: bool
+    can_edit: bool
+    can_delete: bool
+    can_reveal: bool
+    can_see_history: bool
+    urls: dict[str, str]  # react, edit, delete, reveal, history
+
+    @property
+    def is_removed(self) -> bool:
+        return self.post.status == PostStatus.REMOVED
+
+    @property
+    def is_held(self) -> bool:
+        return self.post.status == PostStatus.HELD
+
+    @property
+    def author_display(self) -> str:
+        """The author's label as the page shows it: the writer of an anonymous post sees "(you)"."""
+        if self.author is None:
+            return ""
+        if self.is_mine and self.post.is_anonymous:
+            return _("%(label)s (you)") % {"label": self.author.label}
+        return self.author.label
+
+    # Wording for the page (the API does not need it, so it is made only when a template asks).
+    @property
+    def created_iso(self) -> str:
+        return self.post.created_at.isoformat()
+
+    @property
+    def created_ago(self) -> str:
+        return str(naturaltime(self.post.created_at))
+
+    @property
+    def whose(self) -> str:
+        return _("%(who)s's post") % {"who": self.author.label if self.author else ""}
+
+    @property
+    def warning_line(self) -> str:
+        return _("Content warning: %(labels)s") % {"labels": ", ".join(self.warning_labels)}
+
+    @property
+    def warning_summary(self) -> str:
+        return _("Content warning: %(labels)s — open to read") % {"labels": ", ".join(self.warning_labels)}
+
+
+def page_text() -> dict[str, str]:
+    """The fixed wording of a thread's posts, translated once per page instead of once per post."""
+    return {
+        "removed": _("This post was removed."),
+        "edited": _("(edited)"),
+        "held": _("Awaiting review"),
+        "held_hint": _("Only you and the moderators can see this until a moderator has reviewed it."),
+        "responses": _("Responses to this post"),
+        "quote": _("Quote"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "reveal": _("Reveal author"),
+        "history": _("Edit history"),
+        "review": _("Review"),
+    }
+
+
+_POST_URL_NAMES = {
+    "react": "communities:react",
+    "edit": "communities:post_edit",
+    "delete": "communities:post_delete",
+    "reveal": "communities:post_reveal",
+    "history": "communities:post_history",
+}
+_PK_PLACEHOLDER = 2_147_483_647
+
+
+class PostPresenter:
+    """Presents many posts of one thread to one viewer. Per-post URLs are reversed once with a
+    placeholder id (reversing them for every post was a large part of a thread page's time), and
+    everything is decided from data already loaded, so presenting N posts costs no queries."""
+
+    def __init__(self, viewer: CommunityViewer, thread: Thread, *, collapsed: set[str] | None = None) -> None:
+        self.viewer = viewer
+        self.thread = thread
+        self.collapsed = collapsed if collapsed is not None else set(ContentWarning.values)
+        self.can_reply = access.check_reply_permission(viewer, thread)
+        self._patterns = {key: reverse(name, args=[_PK_PLACEHOLDER]) for key, name in _POST_URL_NAMES.items()}
+        self._reaction_labels = [(kind, str(label)) for kind, label in _REACTION_CHOICES]
+        self._authors: dict[int | None, AuthorView] = {}  # the same people write many posts of a page
+
+    def _author(self, post: Post) -> AuthorView:
+        if post.is_anonymous or post.author is None:
+            return author_of(post)
+        author = self._authors.get(post.author_id)
+        if author is None:
+            author = self._authors[post.author_id] = author_of(post)
+        return author
+
+    def _urls(self, pk: int) -> dict[str, str]:
+        placeholder, value = str(_PK_PLACEHOLDER), str(pk)
+        return {key: pattern.replace(placeholder, value) for key, pattern in self._patterns.items()}
+
+    def _quote(self, post: Post) -> QuoteView | None:
+        quoted = post.quoted_post if post.quoted_post_id is not None else None
+        if quoted is None or quoted.status != PostStatus.VISIBLE:
+            return None  # a quote of something removed or held shows nothing of it
+        return QuoteView(quoted.pk, author_label(quoted), excerpt(quoted.body_html))
+
+    def present(self, post: Post) -> PostView:
+        """`post` as loaded by selectors.thread_posts/post_annotated (reaction counts annotated)."""
+        viewer = self.viewer
+        post.thread = self.thread  # permission checks read it: no query per post
+        removed = post.status == PostStatus.REMOVED
+        visible = post.status == PostStatus.VISIBLE
+        reactions = (
+            []
+            if removed
+            else [
+                ReactionView(
+                    kind=kind,
+                    label=label,
+                    count=int(getattr(post, f"{kind}_count", 0)),
+                    mine=bool(getattr(post, f"mine_{kind}", False)),
+                )
+                for kind, label in self._reaction_labels
+            ]
+        )
+        warnings = [] if removed else list(post.content_warnings)
+        return PostView(
+            post=post,
+            author=None if removed else self._author(post),
+            is_mine=viewer.wrote(post),
+            body="" if removed else post.body,
+            body_html="" if removed else post.body_html,
+            warnings=warnings,
+            warning_labels=warning_labels(warnings),
+            collapsed=any(code in self.collapsed for code in warnings),
+            quote=None if removed else self._quote(post),
+            reactions=reactions,
+            can_react=access.check_react_permission(viewer, post),
+            can_quote=visible and self.can_reply,
+            can_edit=access.check_edit_post_permission(viewer, post),
+            can_delete=access.check_delete_post_permission(viewer, post),
+            can_reveal=access.check_reveal_anonymous_author_permission(viewer, post),
+            can_see_history=post.edited_at is not None and access.check_see_post_history_permission(viewer, post),
+            urls=self._urls(post.pk),
+        )
+
+
+def revision_editor(post: Post, revision: Any) -> AuthorView:
+    """Who made an earlier version: an anonymous author's own edits name nobody, so the history
+    never bypasses the audited reveal."""
+    if revision.by_author:
+        return author_of(post)
+    if revision.edited_by is None:
+        return AuthorView(str(DELETED_LABEL), None, None)
+    return person(revision.edited_by)
+
+
+# --- Threads and communities -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadView:
+    thread: Thread
+    title: str
+    author: AuthorView
+    warnings: list[str]
+    warning_labels: list[str]
+    url: str
+
+
+def thread_url(thread: Thread, community: Community | None = None) -> str:
+    slug = (community or thread.community).slug
+    return reverse("communities:thread", args=[slug, thread.pk])
+
+
+def present_thread(thread: Thread, opening: Post | None, community: Community | None = None) -> ThreadView:
+    """A thread in a list or at the top of its page (lists only ever hold threads one may see)."""
+    warnings = list(opening.content_warnings) if opening is not None else []
+    return ThreadView(
+        thread=thread,
+        title=thread.title,
+        author=author_of(opening) if opening is not None else AuthorView(str(DELETED_LABEL), None, None),
+        warnings=warnings,
+        warning_labels=warning_labels(warnings),
+        url=thread_url(thread, community),
+    )
+
+
+def listed_thread(thread: Thread, community: Community | None = None) -> ThreadView:
+    """A thread from a list selector, which prefetches its opening post as `opening_posts`."""
+    openings = getattr(thread, "opening_posts", None) or []
+    return present_thread(thread, openings[0] if openings else None, community)

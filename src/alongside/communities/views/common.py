@@ -1,0 +1,43 @@
+"""Small pieces the community page modules share."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+
+from alongside.communities import access, selectors
+from alongside.communities.access import CommunityViewer
+from alongside.communities.models import MembershipStatus, Post
+from alongside.communities.presenters import thread_url
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+
+HELD_MESSAGE = gettext_lazy("Thanks — your post is awaiting review by a moderator before others can see it.")
+
+
+def me(request: HttpRequest) -> User:
+    """The signed-in person (views that call this are behind login_required)."""
+    return cast("User", request.user)
+
+
+def post_location(viewer: CommunityViewer, post: Post) -> str:
+    """The thread page the post is on, with its anchor."""
+    number = selectors.post_page_number(viewer=viewer, post=post)
+    query = f"?page={number}" if number > 1 else ""
+    return f"{thread_url(post.thread)}{query}#post-{post.pk}"
+
+
+def membership_context(viewer: CommunityViewer) -> dict[str, Any]:
+    status = viewer.status
+    return {
+        "viewer": viewer,
+        "community": viewer.community,
+        "is_pending": status == MembershipStatus.PENDING,
+        "is_invited": status == MembershipStatus.INVITED,
+        "is_banned": status == MembershipStatus.BANNED,
+        "can_moderate": access.check_moderate_community_permission(viewer),
+        "can_edit_community": access.check_edit_community_permission(viewer),
+    }

@@ -1,0 +1,107 @@
+"""The directory, a community's page, joining, leaving, editing, starting a thread."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alongside.communities import access, selectors, services
+from alongside.communities.forms import CommunityEditForm, ThreadForm
+from alongside.communities.models import MembershipStatus, PostStatus, Visibility
+from alongside.communities.views.common import HELD_MESSAGE, me, membership_context
+from alongside.core.errors import errors_as_messages, errors_into, require
+
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    communities = selectors.community_directory(user=request.user)
+    return render(request, "communities/directory.html", {"communities": communities})
+
+
+@require_GET
+def community(request: HttpRequest, slug: str) -> HttpResponse:
+    viewer = access.access_community(request.user, slug)
+    context = membership_context(viewer)
+    if viewer.can_read:
+        context["waiting"] = selectors.waiting_threads(user=request.user, community=viewer.community, limit=5)
+        context["threads"] = selectors.community_threads(viewer=viewer, page=request.GET.get("page", 1))
+    return render(request, "communities/community.html", context)
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    community = access.access_community(request.user, slug).community
+    membership = services.community_join(actor=me(request), community=community)
+    if membership.status == MembershipStatus.PENDING:
+        messages.success(request, _("Thanks for asking to join. A moderator will look at your request soon."))
+    else:
+        messages.success(request, _("Welcome to %(name)s. We're glad you're here.") % {"name": community.name})
+    return redirect("communities:community", slug=community.slug)
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    community = access.access_community(request.user, slug).community
+    with errors_as_messages(request):
+        services.community_leave(actor=me(request), community=community)
+        messages.success(request, _("You have left %(name)s. You're welcome back any time.") % {"name": community.name})
+        if community.visibility == Visibility.HIDDEN:
+            return redirect("communities:directory")  # a hidden community is no longer there for them
+    return redirect("communities:community", slug=community.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    viewer = access.access_community(request.user, slug)
+    community = viewer.community
+    require(access.check_edit_community_permission(viewer), access.REASON_HOSTS)
+    initial = {
+        "name": community.name,
+        "description": community.description,
+        "rules": "\n".join(community.rules),
+        "visibility": community.visibility,
+    }
+    form = CommunityEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in ("name", "description", "rules", "visibility")}
+        with errors_into(form):
+            services.community_update(actor=me(request), community=community, values=values)
+            messages.success(request, _("The community's details are saved."))
+            return redirect(reverse("communities:community", args=[community.slug]))
+        community.refresh_from_db()  # the page header shows the saved name, not the rejected one
+    return render(request, "communities/community_edit.html", {**membership_context(viewer), "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
+    viewer = access.access_community(request.user, slug)
+    community = viewer.community
+    require(access.check_post_thread_permission(viewer), access.REASON_JOIN_FIRST)
+    form = ThreadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            thread = services.thread_create(
+                actor=me(request),
+                community=community,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                is_anonymous=form.cleaned_data["is_anonymous"],
+                content_warnings=form.cleaned_data["content_warnings"],
+            )
+            if thread.status == PostStatus.HELD:
+                messages.info(request, HELD_MESSAGE)
+            else:
+                messages.success(request, _("Your thread is posted. Thank you for sharing."))
+            return redirect("communities:thread", slug=community.slug, thread_id=thread.pk)
+    first_post = not selectors.has_posted_in(user=request.user, community=community)
+    context = {**membership_context(viewer), "form": form, "first_post": first_post}
+    return render(request, "communities/thread_new.html", context)

@@ -1,0 +1,201 @@
+"""A thread's page, replying, and what can be done to one post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alongside.communities import access, presenters, selectors, services
+from alongside.communities.access import CommunityViewer
+from alongside.communities.forms import PostDeleteForm, PostEditForm, ReactionForm, ReplyForm, RevealForm
+from alongside.communities.models import Post, PostStatus
+from alongside.communities.presenters import PostPresenter, PostView, thread_url
+from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, post_location
+from alongside.core.errors import errors_as_messages, errors_into, require
+
+
+@login_required
+@require_GET
+def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    viewer, thread = access.access_thread(request.user, thread_id)
+    if thread.community.slug != slug:
+        return redirect(thread_url(thread))
+    page = selectors.thread_posts(viewer=viewer, thread=thread, page=request.GET.get("page", 1))
+    presenter = PostPresenter(viewer, thread, collapsed=selectors.collapsed_warnings_for(user=request.user))
+    items = [presenter.present(post) for post in page.object_list]
+    reply_url = reverse("communities:reply", args=[thread.community.slug, thread.pk])
+    context = {
+        **membership_context(viewer),
+        "thread": thread,
+        "page": page,
+        "posts_html": _posts_html(request, viewer, items, reply_url=reply_url),
+        "has_warnings": any(item.warnings for item in items),
+        "can_reply": presenter.can_reply,
+        "reply_form": ReplyForm() if presenter.can_reply else None,
+        "reply_url": reply_url,
+    }
+    return render(request, "communities/thread.html", context)
+
+
+def _posts_html(request: HttpRequest, viewer: CommunityViewer, items: list[PostView], *, reply_url: str) -> str:
+    """The posts of a page, rendered by Jinja2: this markup repeats for every post (see core.jinja2)."""
+    moderates = access.check_moderate_community_permission(viewer)
+    context = {
+        "items": items,
+        "text": presenters.page_text(),
+        "csrf": get_token(request),  # one masked token for the page's forms, not one per form
+        "reply_url": reply_url,
+        "review_url": reverse("communities:moderate", args=[viewer.community.slug]) if moderates else "",
+    }
+    return render_to_string("communities/_posts.html", context, request=request, using="jinja2")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    viewer, thread = access.access_thread(request.user, thread_id)
+    require(access.check_reply_permission(viewer, thread), access.REASON_REPLIES_CLOSED)
+    form = ReplyForm(request.POST or None, initial={"quote": request.GET.get("quote")})
+    quote_id = request.POST.get("quote") or request.GET.get("quote")
+    quote: Post | None = None
+    if quote_id and str(quote_id).isdigit():
+        _viewer, quote = access.access_post(request.user, int(quote_id))
+        require(access.check_quote_post_permission(viewer, thread, quote), access.REASON_QUOTE)
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            post = services.post_reply(
+                actor=me(request),
+                thread=thread,
+                body=form.cleaned_data["body"],
+                is_anonymous=form.cleaned_data["is_anonymous"],
+                content_warnings=form.cleaned_data["content_warnings"],
+                quote=quote,
+            )
+            if post.status == PostStatus.HELD:
+                messages.info(request, HELD_MESSAGE)
+            else:
+                messages.success(request, _("Your reply is posted."))
+            return redirect(post_location(viewer, post))
+    context = {
+        **membership_context(viewer),
+        "thread": thread,
+        "form": form,
+        "quote": quote,
+        "quote_author": presenters.author_label(quote) if quote else "",
+    }
+    return render(request, "communities/reply.html", context)
+
+
+@login_required
+@require_GET
+def post(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer, post = access.access_post(request.user, post_id)
+    return redirect(post_location(viewer, post))
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A plain form post that comes back to the post. With htmx, the answer is only this post's
+    reaction bar, which htmx swaps in place (no thread page is rendered for one reaction).
+    The button says which state it wants, so sending it twice never undoes it."""
+    viewer, post = access.access_post(request.user, post_id)
+    form = ReactionForm(request.POST)
+    if form.is_valid():
+        kind, on = form.cleaned_data["set"]
+        with errors_as_messages(request):
+            services.reaction_set(actor=me(request), post=post, kind=kind, on=on)
+    if request.headers.get("HX-Request") == "true":
+        item = PostPresenter(viewer, post.thread).present(selectors.post_annotated(viewer=viewer, post=post))
+        context = {"item": item, "text": presenters.page_text(), "csrf": get_token(request)}
+        return HttpResponse(render_to_string("communities/_reactions.html", context, request, using="jinja2"))
+    return redirect(post_location(viewer, post))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer, post = access.access_post(request.user, post_id)
+    thread = post.thread
+    require(access.check_edit_post_permission(viewer, post), access.REASON_EDIT)
+    initial = {"title": thread.title, "body": post.body, "content_warnings": post.content_warnings}
+    form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            edited = services.post_edit(
+                actor=me(request),
+                post=post,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data.get("title"),
+                content_warnings=form.cleaned_data["content_warnings"],
+            )
+            if edited.status == PostStatus.HELD:
+                messages.info(request, HELD_MESSAGE)
+            else:
+                messages.success(request, _("Your changes are saved."))
+            return redirect(post_location(viewer, edited))
+    context = {**membership_context(viewer), "thread": thread, "post": post, "form": form}
+    return render(request, "communities/post_edit.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer, post = access.access_post(request.user, post_id)
+    thread = post.thread
+    require(access.check_delete_post_permission(viewer, post), access.REASON_DELETE)
+    by_someone_else = not viewer.wrote(post)
+    form = PostDeleteForm(request.POST if request.method == "POST" else None, with_reason=by_someone_else)
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            services.post_delete(actor=me(request), post=post, reason=form.cleaned_data.get("reason", ""))
+            if post.is_opening:
+                messages.success(request, _("The thread was removed."))
+                return redirect("communities:community", slug=thread.community.slug)
+            messages.success(request, _("The post was removed."))
+            return redirect(thread_url(thread))
+    context = {
+        **membership_context(viewer),
+        "thread": thread,
+        "post": post,
+        "form": form,
+        "by_someone_else": by_someone_else,
+    }
+    return render(request, "communities/post_delete.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_reveal(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer, post = access.access_post(request.user, post_id)
+    require(access.check_reveal_anonymous_author_permission(viewer, post), access.REASON_REVEAL)
+    form = RevealForm(request.POST or None)
+    context: dict[str, Any] = {**membership_context(viewer), "thread": post.thread, "post": post, "form": form}
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            author = services.anonymous_author_reveal(actor=me(request), post=post, reason=form.cleaned_data["reason"])
+            # Shown once, not redirected to: every look is a new audit entry.
+            return render(request, "communities/post_revealed.html", {**context, "author": author})
+    return render(request, "communities/post_reveal.html", context)
+
+
+@login_required
+@require_GET
+def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer, post = access.access_post(request.user, post_id)
+    require(access.check_see_post_history_permission(viewer, post), access.REASON_MODERATORS)
+    revisions = [
+        (revision, presenters.revision_editor(post, revision))
+        for revision in selectors.post_revisions(viewer=viewer, post=post)
+    ]
+    context = {**membership_context(viewer), "thread": post.thread, "post": post, "revisions": revisions}
+    return render(request, "communities/post_history.html", context)

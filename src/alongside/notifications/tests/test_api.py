@@ -1,0 +1,238 @@
+"""The notifications JSON API under /api/v1/notifications: one's own notifications, newest first.
+
+Notifications are caused the way people cause them: a reply to someone's thread, a mention, both
+through the communities services. Every answer is checked against the OpenAPI description.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alongside.accounts.models import User
+from alongside.communities import services
+from alongside.communities.models import Community, Post, Thread
+from alongside.notifications.models import Notification
+from tests.fixtures import ApiClient, api_for
+from tests.support import assert_matches_schema, response_schema
+
+pytestmark = pytest.mark.django_db
+
+
+class Caller:
+    """One persona calling the API with their own token; each answer is checked against the
+    OpenAPI description of its path, method and status (errors are `{"detail", "code"}`)."""
+
+    def __init__(self, spec: dict[str, Any], user: User | None) -> None:
+        self.spec = spec
+        self.client = api_for(user) if user is not None else ApiClient()
+
+    def __call__(self, method: str, path: str, body: Any = None, *, raw: str | None = None) -> Any:
+        response = self.client.call(method, path, body, raw=raw)
+        assert response.status_code < 500, response.content
+        assert response["Content-Type"].startswith("application/json"), response.content
+        documented = "/api/v1" + path.split("?")[0]
+        schema = response_schema(self.spec, method, documented, response.status_code)
+        assert_matches_schema(response.json(), schema, self.spec)
+        if response.status_code >= 400:
+            assert set(response.json()) == {"detail", "code"}
+        return response
+
+
+@pytest.fixture
+def as_(openapi_spec: dict[str, Any]) -> Any:
+    def caller(user: User | None) -> Caller:
+        return Caller(openapi_spec, user)
+
+    return caller
+
+
+def ok(response: Any) -> Any:
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def invalid_fields(response: Any) -> set[str]:
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid"
+    return {str(part) for problem in response.json()["detail"] for part in problem["loc"]}
+
+
+def unread(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@pytest.fixture
+def harbour(admin_user: User, member: User, other_member: User) -> Community:
+    community = services.community_create(actor=admin_user, name="Calm Harbour")
+    services.community_join(actor=member, community=community)
+    services.community_join(actor=other_member, community=community)
+    return community
+
+
+@pytest.fixture
+def thread(member: User, harbour: Community) -> Thread:
+    return services.thread_create(actor=member, community=harbour, title="Evenings are hard", body="Any tips?")
+
+
+@pytest.fixture
+def three_for_member(member: User, other_member: User, thread: Thread) -> list[Post]:
+    """Two replies to the member's thread, the second also mentioning them: three notifications."""
+    return [
+        services.post_reply(actor=other_member, thread=thread, body="A warm drink helps."),
+        services.post_reply(actor=other_member, thread=thread, body="Thinking of you, @river_member"),
+    ]
+
+
+def test_my_notifications_newest_first_in_the_list_envelope(as_, member, three_for_member):
+    first, second = three_for_member
+    listing = ok(as_(member)("GET", "/notifications"))
+
+    assert (listing["page"], listing["pages"], listing["count"]) == (1, 1, 3)
+    shown = [(n["kind"], n["text"], n["url"]) for n in listing["items"]]
+    assert sorted(shown) == sorted(
+        [
+            ("mention", "maple_member mentioned you in “Evenings are hard”", f"/posts/{second.pk}/"),
+            ("reply", "maple_member replied to “Evenings are hard”", f"/posts/{second.pk}/"),
+            ("reply", "maple_member replied to “Evenings are hard”", f"/posts/{first.pk}/"),
+        ]
+    )
+    assert shown[-1][2] == f"/posts/{first.pk}/"  # the oldest last
+    assert all(n["read"] is False and n["actor_label"] == "maple_member" for n in listing["items"])
+    ids = [n["id"] for n in listing["items"]]
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_pages_of_thirty(as_, member, other_member, thread):
+    for number in range(31):
+        services.post_reply(actor=other_member, thread=thread, body=f"Reply {number}")
+    caller = as_(member)
+
+    first = ok(caller("GET", "/notifications"))
+    assert (len(first["items"]), first["page"], first["pages"], first["count"]) == (30, 1, 2, 31)
+    second = ok(caller("GET", "/notifications?page=2"))
+    assert len(second["items"]) == 1
+    assert second["items"][0]["id"] not in {n["id"] for n in first["items"]}
+    assert ok(caller("GET", "/notifications?page=9"))["page"] == 2  # past the end: the last page
+    assert "page" in invalid_fields(caller("GET", "/notifications?page=0"))
+
+
+def test_an_anonymous_mention_names_nobody(as_, member, other_member, harbour):
+    services.thread_create(
+        actor=other_member, community=harbour, title="A hard week", body="@river_member, you too?", is_anonymous=True
+    )
+    response = as_(member)("GET", "/notifications")
+
+    [notification] = ok(response)["items"]
+    assert (notification["kind"], notification["actor_label"]) == ("mention", "Anonymous member")
+    assert notification["text"] == "Anonymous member mentioned you in “A hard week”"
+    assert b"maple_member" not in response.content
+
+
+def test_unread_count_and_marking_read_by_ids(as_, member, three_for_member):
+    caller = as_(member)
+    assert ok(caller("GET", "/notifications/unread-count")) == {"count": 3}
+    newest, *_rest, oldest = [n["id"] for n in ok(caller("GET", "/notifications"))["items"]]
+
+    marked = caller("POST", "/notifications/read", {"ids": [oldest, oldest, 999_999]})
+    assert ok(marked) == {"marked": 1}
+    assert ok(caller("GET", "/notifications/unread-count")) == {"count": 2}
+    states = {n["id"]: n["read"] for n in ok(caller("GET", "/notifications"))["items"]}
+    assert (states[oldest], states[newest]) == (True, False)
+    assert ok(caller("POST", "/notifications/read", {"ids": [oldest]})) == {"marked": 0}  # already read
+    assert ok(caller("POST", "/notifications/read", {"ids": []})) == {"marked": 0}
+    assert unread(member) == 2
+
+
+def test_marking_all_read(as_, member, other_member, three_for_member, thread):
+    services.post_reply(actor=member, thread=thread, body="Thank you, @maple_member")  # one for them
+    caller = as_(member)
+
+    assert ok(caller("POST", "/notifications/read", {"ids": None})) == {"marked": 3}
+    assert ok(caller("GET", "/notifications/unread-count")) == {"count": 0}
+    assert all(n["read"] for n in ok(caller("GET", "/notifications"))["items"])
+    assert ok(caller("POST", "/notifications/read", {"ids": None})) == {"marked": 0}
+    assert unread(other_member) == 1  # "all" is all of mine, never anyone else's
+
+
+def test_nobody_reads_or_marks_someone_elses_notifications(as_, member, other_member, three_for_member):
+    theirs = list(Notification.objects.filter(recipient=member).values_list("pk", flat=True))
+    stranger = as_(other_member)
+
+    assert ok(stranger("GET", "/notifications")) == {"items": [], "page": 1, "pages": 1, "count": 0}
+    assert ok(stranger("GET", "/notifications/unread-count")) == {"count": 0}
+    assert ok(stranger("POST", "/notifications/read", {"ids": theirs})) == {"marked": 0}
+    assert ok(stranger("POST", "/notifications/read", {"ids": None})) == {"marked": 0}
+    assert unread(member) == 3
+
+
+def test_a_removed_post_takes_its_notifications_with_it(as_, member, other_member, three_for_member):
+    _first, second = three_for_member
+    services.post_delete(actor=other_member, post=second)
+    caller = as_(member)
+
+    listing = ok(caller("GET", "/notifications"))
+    assert [n["url"] for n in listing["items"]] == [f"/posts/{three_for_member[0].pk}/"]
+    assert ok(caller("GET", "/notifications/unread-count")) == {"count": 1}
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"ids": [False]}, "ids"),
+        ({"ids": [True, 1]}, "ids"),
+        ({"ids": ["1"]}, "ids"),
+        ({"ids": [1.0]}, "ids"),
+        ({"ids": [0]}, "ids"),
+        ({"ids": [2**63]}, "ids"),
+        ({"ids": [None]}, "ids"),
+        ({"ids": "all"}, "ids"),
+        ({"ids": list(range(1, 1002))}, "ids"),
+        ({}, "ids"),
+        ({"ids": None, "everything": True}, "everything"),
+    ],
+)
+def test_mark_read_refuses_anything_but_a_list_of_ids_or_null(as_, member, three_for_member, payload, field):
+    assert field in invalid_fields(as_(member)("POST", "/notifications/read", payload))
+    assert unread(member) == 3
+
+
+@pytest.mark.parametrize(("raw", "status"), [("{not json", 400), ("[null, null]", 422), ("null", 422), ("[1]", 422)])
+def test_mark_read_with_a_body_that_is_not_an_object_changes_nothing(as_, member, three_for_member, raw, status):
+    response = as_(member)("POST", "/notifications/read", raw=raw)
+    assert response.status_code == status
+    assert response.json()["code"] == {400: "bad_request", 422: "invalid"}[status]
+    assert unread(member) == 3
+
+
+def test_signed_out_nothing_is_served_or_marked(as_, three_for_member, member):
+    stranger = as_(None)
+    for method, path, body in [
+        ("GET", "/notifications", None),
+        ("GET", "/notifications/unread-count", None),
+        ("POST", "/notifications/read", {"ids": None}),
+    ]:
+        response = stranger(method, path, body)
+        assert response.status_code == 401
+        assert response.json()["code"] == "not_authenticated"
+    assert unread(member) == 3
+
+
+def test_the_list_runs_the_same_queries_however_many_notifications(as_, member, other_member, thread):
+    services.post_reply(actor=other_member, thread=thread, body="Hello @river_member")
+    caller = as_(member)
+    caller("GET", "/notifications")  # the token's first use is recorded once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            ok(caller("GET", "/notifications"))
+        return len(captured)
+
+    few = queries()
+    for number in range(5):
+        services.post_reply(actor=other_member, thread=thread, body=f"Reply {number}, @river_member")
+    assert ok(caller("GET", "/notifications"))["count"] == 12
+    assert queries() == few
