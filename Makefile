@@ -36,7 +36,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python -m uvicorn alongside.asgi:application --app-dir src --host $(HOST) --port $(PORT) --proxy-headers --lifespan off
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 # App tests first, on an in-memory SQLite database; then the browser tests, whose ASGI server
 # thread shares a file database. (On PostgreSQL both use the real server.)
