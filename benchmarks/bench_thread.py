@@ -96,7 +96,7 @@ def _thread_create() -> Any:
     from alongside.communities import services
     from alongside.communities.models import Community, ContentWarning, Post, ReactionKind, Thread
 
-    admin = _person("bench_admin", "admin")
+    admin = _person("bench_lead", "admin")
     people = [_person(name) for name in AUTHORS]
     community = Community.objects.filter(slug=SLUG).first()
     if community is None:
@@ -133,7 +133,7 @@ def _thread_create() -> Any:
         for offset in range(index % 4):
             reactor = people[(index + offset + 2) % len(people)]
             if reactor != author:
-                services.reaction_toggle(actor=reactor, post=post, kind=kinds[offset % len(kinds)])
+                services.reaction_set(actor=reactor, post=post, kind=kinds[offset % len(kinds)], on=True)
     return people[0], community, thread
 
 

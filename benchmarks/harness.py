@@ -57,14 +57,35 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-class Server:
-    """A uvicorn subprocess in its own process group; stopped (group-wide) on exit."""
+SERVER_KINDS = ("uvicorn", "gunicorn")
 
-    def __init__(self, name: str, app: str, app_dir: Path, env: dict[str, str], log_dir: Path, ready_path: str) -> None:
+
+class Server:
+    """An HTTP server subprocess in its own process group; stopped (group-wide) on exit.
+
+    `kind` "uvicorn": an ASGI app (`module:attr`) under uvicorn, one worker, as `make run` serves it.
+    `kind` "gunicorn": a WSGI app under gunicorn, one sync worker (a master process and one worker
+    process; the worker answers one connection at a time and closes it after each response).
+    Both log warnings only and no access log.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        app: str,
+        app_dir: Path,
+        env: dict[str, str],
+        log_dir: Path,
+        ready_path: str,
+        kind: str = "uvicorn",
+    ) -> None:
+        if kind not in SERVER_KINDS:
+            raise ValueError(f"unknown server kind {kind!r}")
         self.name = name
         self.app = app
         self.app_dir = app_dir
         self.env = env
+        self.kind = kind
         self.port = free_port()
         self.ready_path = ready_path
         self.log_path = log_dir / f"{name}-server.log"
@@ -75,7 +96,19 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
+    @property
+    def description(self) -> str:
+        return {"uvicorn": "uvicorn, 1 worker", "gunicorn": "gunicorn, 1 sync worker"}[self.kind]
+
     def command(self) -> list[str]:
+        if self.kind == "gunicorn":
+            return [
+                sys.executable, "-m", "gunicorn", self.app,
+                "--pythonpath", str(self.app_dir),
+                "--bind", f"{HOST}:{self.port}",
+                "--workers", "1", "--worker-class", "sync",
+                "--log-level", "warning", "--no-control-socket",
+            ]  # fmt: skip
         return [
             sys.executable, "-m", "uvicorn", self.app,
             "--app-dir", str(self.app_dir),
@@ -136,18 +169,40 @@ class Server:
                 continue
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU of the server process (all its threads), from /proc."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, AssertionError, IndexError):
+        """User + system CPU of the server's processes (all their threads), from /proc.
+
+        uvicorn is one process; gunicorn is a master and its worker. Every process in the server's
+        process group is counted (the group is the server's own: `start_new_session`).
+        """
+        if self.proc is None:
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if self.kind == "uvicorn":
+            return _process_cpu_seconds(self.pid)
+        total = None
+        with contextlib.suppress(OSError):
+            for entry in os.scandir("/proc"):
+                if entry.name.isdigit():
+                    seconds = _process_cpu_seconds(int(entry.name), group=self.pid)
+                    if seconds is not None:
+                        total = (total or 0.0) + seconds
+        return total
 
     def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _process_cpu_seconds(pid: int, group: int | None = None) -> float | None:
+    """utime + stime of one process from /proc/<pid>/stat; None if gone (or not in `group`)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    if group is not None and int(fields[2]) != group:  # fields[2]: process group id
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- A minimal HTTP/1.1 keep-alive client ----------------------------------------------------------
@@ -526,6 +581,7 @@ class Context:
     ref: Server  # the bare ASGI reference app under uvicorn (benchmarks/refapp.py)
     ref_dir: Path
     seed: dict[str, Any] = field(default_factory=dict)  # per benchmark: what its seed() returned
+    servers: dict[str, Server] = field(default_factory=dict)  # extra servers a benchmark asked for (SERVERS)
     results: list[Result] = field(default_factory=list)
 
     async def fetch(self, server: Server, path: str, headers: Headers = ()) -> Response:

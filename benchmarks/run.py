@@ -1,15 +1,17 @@
 """Run the HTTP benchmarks: `make bench`, or `python benchmarks/run.py [name ...] [options]`.
 
 Each benchmark is a module `benchmarks/bench_<name>.py` with `NAME`, an optional `seed(ctx)`
-(runs inside Django before the servers start, see seed.py) and `async def run(ctx) -> Table`.
+(runs inside Django before the servers start, see seed.py), an optional `SERVERS` (names of extra
+servers it needs, from EXTRA_SERVERS below) and `async def run(ctx) -> Table`.
 With no names, all of them run.
 
 Set-up, every run: a throwaway DATA_DIR (so the embedded SQLite database lives there), `migrate`,
 `collectstatic` (into STATIC_ROOT, unless STATIC_FROM_SOURCE=true), the benchmarks' seeds, then
 two uvicorn subprocesses on free 127.0.0.1 ports: the application (DEBUG off) and the bare ASGI
-reference app. DATABASE_URL / REDIS_URL, when set, are passed through (a missing PostgreSQL
-database is created). Exits 1 if any request failed or answered non-2xx; timings are reported,
-never asserted.
+reference app, plus the extra servers the selected benchmarks ask for (`wsgi`: the same
+application under gunicorn, one sync worker). DATABASE_URL / REDIS_URL, when set, are passed
+through (a missing PostgreSQL database is created). Exits 1 if any request failed or answered
+non-2xx; timings are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -34,12 +36,20 @@ from types import FrameType, ModuleType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from harness import BENCH_DIR, CLIENTS, REPO_DIR, SRC_DIR, Context, Options, Server
+from harness import BENCH_DIR, CLIENTS, HOST, REPO_DIR, SRC_DIR, Context, Options, Server
 from seed import MARKER, SEED_ERROR
 
 STATIC_ROOT = REPO_DIR / "staticfiles"  # settings.STATIC_ROOT (BASE_DIR / "staticfiles")
 STATIC_URL = "/static/"
 MANAGE_TIMEOUT = 300
+
+# Extra servers a benchmark can ask for with `SERVERS = ("wsgi",)`; started only when needed.
+# `wsgi`: the application under gunicorn (one sync worker, same environment), through
+# benchmarks/wsgiapp.py (alongside.wsgi if the project has one, else Django's WSGI handler).
+EXTRA_SERVERS: dict[str, tuple[str, str, Path, str, str]] = {
+    # name: (app, kind, app_dir, ready_path, distribution that must be installed)
+    "wsgi": ("wsgiapp:application", "gunicorn", BENCH_DIR, "/healthz", "gunicorn"),
+}
 
 
 def discover() -> dict[str, ModuleType]:
@@ -155,17 +165,46 @@ def remove_leftovers() -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def versions() -> str:
-    def version(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "absent"
+def version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
 
-    return (
+
+def versions(extra: dict[str, Server]) -> str:
+    text = (
         f"Django {version('django')}, uvicorn {version('uvicorn')} (uvloop {version('uvloop')}, "
         f"httptools {version('httptools')}), 1 worker, --no-access-log"
     )
+    if any(server.kind == "gunicorn" for server in extra.values()):
+        text += f"; gunicorn {version('gunicorn')}, 1 sync worker, no access log"
+    return text
+
+
+def start_extra_servers(
+    stack: contextlib.ExitStack, names: set[str], env: dict[str, str], work: Path
+) -> tuple[dict[str, Server], dict[str, str]]:
+    """Start the extra servers asked for; return them and, per server that could not start, why."""
+    servers: dict[str, Server] = {}
+    errors: dict[str, str] = {}
+    for name in sorted(names):
+        if name not in EXTRA_SERVERS:
+            errors[name] = f"unknown server {name!r} (known: {sorted(EXTRA_SERVERS)})"
+            continue
+        app, kind, app_dir, ready_path, dist = EXTRA_SERVERS[name]
+        if version(dist) == "absent":
+            errors[name] = f"{dist} is not installed in this environment (a dev dependency: `make install-dev`)"
+            continue
+        server = stack.enter_context(Server(name, app, app_dir, env, work, ready_path, kind=kind))
+        try:
+            server.wait_ready()
+        except RuntimeError as exc:
+            errors[name] = str(exc)
+            server.stop()
+            continue
+        servers[name] = server
+    return servers, errors
 
 
 def machine_info() -> str:
@@ -180,7 +219,7 @@ def machine_info() -> str:
     return f"{os.cpu_count()} cores ({usable} usable), {model}, {platform.platform()}, load average {load}"
 
 
-def print_header(options: Options, backend: dict[str, Any], env: dict[str, str]) -> str:
+def print_header(options: Options, backend: dict[str, Any], env: dict[str, str], extra: dict[str, Server]) -> str:
     database = backend["database"]
     if env.get("DATABASE_URL"):
         database += f" at {masked(env['DATABASE_URL'])}"
@@ -195,7 +234,7 @@ def print_header(options: Options, backend: dict[str, Any], env: dict[str, str])
     print("## Alongside HTTP benchmarks")
     print()
     print(f"- machine: {machine_info()}")
-    print(f"- Python {platform.python_version()} ({sys.executable}); {versions()}")
+    print(f"- Python {platform.python_version()} ({sys.executable}); {versions(extra)}")
     print(f"- database: {database}; {backend['database_detail']}")
     print(f"- cache / channel layer: {cache} / {backend['channel_layer']}")
     print(f"- server: DEBUG={backend['debug']}, ENVIRONMENT={backend['environment']}, static files "
@@ -247,6 +286,13 @@ async def _run_each(ctx: Context, selected: list[tuple[str, ModuleType]], backen
             print(f"  skipped: its seed() failed:\n{seed_error}", file=sys.stderr, flush=True)
             failed.append(name)
             continue
+        missing = [server for server in getattr(module, "SERVERS", ()) if server not in ctx.servers]
+        if missing:
+            for server in missing:
+                reason = _server_errors.get(server, "not started")
+                print(f"  skipped: server {server!r} is not available: {reason}", file=sys.stderr, flush=True)
+            failed.append(name)
+            continue
         try:
             table = await module.run(ctx)
         except Exception:
@@ -261,6 +307,7 @@ async def _run_each(ctx: Context, selected: list[tuple[str, ModuleType]], backen
 
 TERMINATING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 _received: list[int] = []
+_server_errors: dict[str, str] = {}  # extra servers that could not start, and why
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -324,9 +371,16 @@ def main() -> int:
               f"(pid {ref.pid})", flush=True)  # fmt: skip
         app.wait_ready()
         ref.wait_ready()
-        backend_short = print_header(options, seeded["backend"], env)
+        wanted = {server for name in names for server in getattr(modules[name], "SERVERS", ())}
+        extra, server_errors = start_extra_servers(stack, wanted, env, work)
+        _server_errors.update(server_errors)
+        for name, server in extra.items():
+            print(f"- {server.description}: {name} on {HOST}:{server.port} (pid {server.pid})", flush=True)
+        for name, reason in server_errors.items():
+            print(f"- server {name!r} not started: {reason}", file=sys.stderr, flush=True)
+        backend_short = print_header(options, seeded["backend"], env, extra)
         seed_by_name = {name: seeded["modules"].get(modules[name].__name__, {}) for name in names}
-        ctx = Context(options=options, app=app, ref=ref, ref_dir=ref_dir, seed=seed_by_name)
+        ctx = Context(options=options, app=app, ref=ref, ref_dir=ref_dir, seed=seed_by_name, servers=extra)
         try:
             failed = asyncio.run(run_benchmarks(ctx, [(name, modules[name]) for name in names], backend_short))
         except asyncio.CancelledError:

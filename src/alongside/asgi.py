@@ -1,27 +1,31 @@
-"""ASGI entry point: HTTP goes to Django, WebSockets to Channels consumers (see routing.py)."""
+"""ASGI entry point: WebSockets go to Channels consumers (see routing.py), HTTP to Django.
+
+HTTP goes through Django's WSGI handler in a small thread pool (a2wsgi), not its ASGI handler:
+measured here, the ASGI handler costs two to four thread hops and two new threads per request and
+served pages at about half the rate of a WSGI server, while this path serves them within a few
+per cent of gunicorn (docs/performance.md). Production can also serve HTTP with gunicorn
+(alongside.wsgi) and keep uvicorn for WebSockets only (docs/operations.md).
+"""
 
 import os
-import warnings
 
+from a2wsgi import WSGIMiddleware
 from django.core.asgi import get_asgi_application
-
-# WhiteNoise serves static files as synchronous iterators; Django's ASGI handler reads them in a
-# worker thread and warns on every file. The files are small (see docs/performance.md), so the
-# warning is noise here.
-warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.settings")
-django_asgi_app = get_asgi_application()
+get_asgi_application()  # sets Django up (apps, settings) for Channels below
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from alongside.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -51,13 +51,16 @@ def _free_port() -> int:
 class AsgiServer:
     """uvicorn in a background thread of the test process, so it shares the test database."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: Any) -> None:
+        """`options` go to uvicorn.Config, e.g. proxy_headers and forwarded_allow_ips."""
         import uvicorn
 
         from alongside.asgi import application
 
         self.port = _free_port()
-        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", **options
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="uvicorn-test", daemon=True)
 

@@ -272,3 +272,32 @@ def test_the_feed_and_waiting_pages_cost_the_same_for_5_and_200_threads(people: 
         _page_queries(people.viewer, reverse("communities:waiting")),
     )
     assert small == large, (small, large)
+
+
+def test_a_50_post_thread_page_is_at_most_15_kb_on_the_wire(people: People) -> None:
+    """Light on a bad connection: the page goes out compressed (its HTML is ~120 KB)."""
+    community = quick_community("Weight room", "private")
+    people.join(community)
+    thread = thread_with_posts(community, people, 60, "Heavy thread")
+    client = client_for(people.viewer)
+    url = reverse("communities:thread", args=[community.slug, thread.pk])
+
+    compressed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+
+    assert compressed.status_code == 200
+    assert compressed["Content-Encoding"] == "gzip"
+    assert len(compressed.content) <= 15_000, len(compressed.content)
+    assert len(client.get(url).content) > 60_000  # the same page, uncompressed
+
+
+def test_the_thread_page_shows_its_posts_as_markup_not_as_escaped_text(people: People) -> None:
+    community = quick_community("Markup room", "private")
+    people.join(community)
+    thread = thread_with_posts(community, people, 3, "Markup thread")
+    html = (
+        client_for(people.viewer).get(reverse("communities:thread", args=[community.slug, thread.pk])).content.decode()
+    )
+
+    assert html.count('<article id="post-') == 3
+    assert "&lt;article" not in html
+    assert html.count('<button type="submit" class="reaction"') == 9  # three responses on each post

@@ -42,6 +42,7 @@ SETTINGS_VARIABLES = frozenset(
         "EMAIL_USE_TLS",
         "ENCRYPTION_KEYS",
         "ENVIRONMENT",
+        "HTTP_THREADS",
         "LOGIN_FAILED_RATE_LIMIT",
         "LOG_LEVEL",
         "QUICK_EXIT_URL",
@@ -55,6 +56,7 @@ SETTINGS_VARIABLES = frozenset(
         "SITE_NAME",
         "SITE_URL",
         "STATIC_FROM_SOURCE",
+        "TRUSTED_PROXY_COUNT",
     }
 )
 

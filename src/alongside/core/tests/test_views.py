@@ -192,3 +192,21 @@ def test_domain_errors_become_kind_pages_never_500(rf, member):
         assert response.status_code == status
         assert text in response.content.decode()
     assert handler.process_exception(request, ValueError("a real bug")) is None  # not ours: a 500, logged
+
+
+def test_pages_go_out_compressed_and_the_csrf_token_is_masked_anew_each_time(member):
+    """GZip (a bad connection) and the BREACH defence Django gives: the masked CSRF token differs
+    in every response, so a compressed page never repeats a secret byte for byte."""
+    import gzip
+
+    client = client_for(member)
+    first = client.get("/accounts/profile/", headers={"Accept-Encoding": "gzip"})
+    second = client.get("/accounts/profile/", headers={"Accept-Encoding": "gzip"})
+
+    assert first["Content-Encoding"] == second["Content-Encoding"] == "gzip"
+    pages = [gzip.decompress(response.content).decode() for response in (first, second)]
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert len(first.content) < len(pages[0]) / 3
+    plain = client.get("/accounts/profile/")
+    assert "Content-Encoding" not in plain

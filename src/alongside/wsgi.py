@@ -1,0 +1,9 @@
+"""WSGI entry point: HTTP served by gunicorn in production (docs/operations.md); WebSockets are
+served by uvicorn with asgi.py beside it."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.settings")
+application = get_wsgi_application()
