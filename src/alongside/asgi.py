@@ -25,7 +25,8 @@ from alongside.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS),
+        # django-stubs types the handler as returning a response; it is iterable bytes, as WSGI wants.
+        "http": WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS),  # type: ignore[arg-type]
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
