@@ -38,10 +38,10 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
-# App tests first, on an in-memory SQLite database; then the browser tests, whose ASGI server
-# thread shares a file database. (On PostgreSQL both use the real server.)
+# App tests first, on in-memory SQLite databases, one per CPU (pytest-xdist); then the browser
+# tests, whose ASGI server thread shares a file database. (On PostgreSQL both use the real server.)
 test: install-dev
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser" --numprocesses=auto --maxprocesses=4 $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 lint: install-dev
@@ -56,6 +56,7 @@ format: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run_lighthouse.py --runs 3
 
 # Regenerate the lock files after editing pyproject.toml (needs network access to PyPI).
 lock:

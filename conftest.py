@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -11,6 +12,14 @@ pytest_plugins = ["tests.fixtures"]
 
 def pytest_configure() -> None:
     from django.conf import settings
+
+    # Parallel workers (pytest-xdist) each get their own Redis database: the tests clear the cache
+    # (rate-limit counters, used two-factor codes, cached sessions), and clearing is a FLUSHDB.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker and settings.REDIS_URL:
+        base, _slash, db = settings.REDIS_URL.rpartition("/")
+        number = (int(db) if db.isdigit() else 0) + int(worker.removeprefix("gw"))
+        settings.CACHES["default"]["LOCATION"] = f"{base}/{number}"
 
     # Serve static files straight from the app folders: tests do not run collectstatic.
     settings.STORAGES = {
@@ -34,7 +43,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
     browser = any(item.get_closest_marker("browser") for item in request.session.items)
-    database["TEST"]["NAME"] = str(settings.DATA_DIR / "test-alongside.sqlite3") if browser else None
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")  # one file per xdist worker
+    database["TEST"]["NAME"] = str(settings.DATA_DIR / f"test-alongside-{worker}.sqlite3") if browser else None
 
 
 def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:

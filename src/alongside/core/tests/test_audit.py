@@ -20,7 +20,8 @@ from alongside.core.models import AppendOnlyError, AuditChainHead, AuditEntry
 
 pytestmark = pytest.mark.django_db
 
-_triggers = importlib.import_module("alongside.core.migrations.0002_audit_append_only_triggers")
+# The triggers as the migrations leave them (0003 lets only a re-encrypted `reason` through).
+_triggers = importlib.import_module("alongside.core.migrations.0003_audit_reason_encrypted")
 
 
 @contextmanager
@@ -38,7 +39,8 @@ def append_only_triggers_off() -> Iterator[None]:
             if connection.vendor == "postgresql":
                 cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER USER")
             else:
-                cursor.execute(_triggers.SQLITE_FORWARD)
+                for statement in _triggers.SQLITE_FORWARD:
+                    cursor.execute(statement)
 
 
 def raw_sql(sql: str, params: list[Any]) -> list[Any]:
@@ -205,10 +207,11 @@ def test_database_refuses_raw_delete_on_postgresql():
 def test_triggers_come_back_after_a_tampering_test():
     record_four()
     with append_only_triggers_off():
-        raw_sql("UPDATE core_auditentry SET reason = %s WHERE sequence = %s", ["rewritten", 2])
+        raw_sql("UPDATE core_auditentry SET action = %s WHERE sequence = %s", ["rewritten", 2])
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        raw_sql("UPDATE core_auditentry SET reason = %s WHERE sequence = %s", ["again", 3])
+        raw_sql("UPDATE core_auditentry SET action = %s WHERE sequence = %s", ["again", 3])
+    raw_sql("UPDATE core_auditentry SET reason = %s WHERE sequence = %s", [encrypt_text("r3"), 3])  # re-encrypting
 
 
 # --- Tampering is detected ------------------------------------------------------------------------
