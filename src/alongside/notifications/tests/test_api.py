@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alongside.accounts.models import User
 from alongside.communities import services
-from alongside.communities.models import Community, Post, Thread
+from alongside.communities.models import Post, Thread
 from alongside.notifications.models import Notification
 from tests.fixtures import ApiClient, api_for
 from tests.support import assert_matches_schema, response_schema
@@ -63,19 +63,6 @@ def invalid_fields(response: Any) -> set[str]:
 
 def unread(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-@pytest.fixture
-def harbour(admin_user: User, member: User, other_member: User) -> Community:
-    community = services.community_create(actor=admin_user, name="Calm Harbour")
-    services.community_join(actor=member, community=community)
-    services.community_join(actor=other_member, community=community)
-    return community
-
-
-@pytest.fixture
-def thread(member: User, harbour: Community) -> Thread:
-    return services.thread_create(actor=member, community=harbour, title="Evenings are hard", body="Any tips?")
 
 
 @pytest.fixture

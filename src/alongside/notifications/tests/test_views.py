@@ -32,19 +32,6 @@ def read_states(user: User) -> dict[int, bool]:
 
 
 @pytest.fixture
-def harbour(admin_user: User, member: User, other_member: User) -> Community:
-    community = services.community_create(actor=admin_user, name="Calm Harbour")
-    services.community_join(actor=member, community=community)
-    services.community_join(actor=other_member, community=community)
-    return community
-
-
-@pytest.fixture
-def thread(member: User, harbour: Community) -> Thread:
-    return services.thread_create(actor=member, community=harbour, title="Evenings are hard", body="Any tips?")
-
-
-@pytest.fixture
 def replies(other_member: User, thread: Thread) -> list[Post]:
     """A reply to the member's thread, and a second that also mentions them: three notifications."""
     return [
