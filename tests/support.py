@@ -1,7 +1,8 @@
-"""Helpers shared by tests: the real log-in flow, and a small OpenAPI response check."""
+"""Helpers shared by tests: the real log-in flow, and checking API answers against the OpenAPI document."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.test import Client
@@ -101,3 +102,62 @@ def assert_matches_schema(value: Any, schema: dict[str, Any], spec: dict[str, An
 def response_schema(spec: dict[str, Any], method: str, path: str, status: int) -> dict[str, Any]:
     operation = spec["paths"][path][method.lower()]
     return dict(operation["responses"][str(status)]["content"]["application/json"]["schema"])
+
+
+# The stable `code` of each error status (core.api).
+ERROR_CODES = {
+    400: {"bad_request"},
+    401: {"not_authenticated"},
+    403: {"not_allowed", "two_factor_required"},
+    404: {"not_found"},
+    422: {"invalid"},
+    429: {"throttled"},
+}
+
+
+def documented_path(spec: dict[str, Any], method: str, path: str) -> str:
+    """The OpenAPI path (e.g. /api/v1/threads/{thread_id}) a concrete path and method fall under."""
+    concrete = "/api/v1" + path.split("?")[0]
+    matches = [
+        documented
+        for documented, operations in spec["paths"].items()
+        if method.lower() in operations and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", documented), concrete)
+    ]
+    assert matches, f"{method} {concrete} is not in the OpenAPI description"
+    return min(matches, key=lambda documented: documented.count("{"))
+
+
+def check_answer(spec: dict[str, Any], method: str, path: str, response: Any) -> Any:
+    """The answer is documented for its status and matches the documented shape; an error is
+    `{"detail", "code"}` with the code of its status. Returns the body (None for 204)."""
+    status = response.status_code
+    assert status < 500, response.content
+    documented = documented_path(spec, method, path)
+    operation = spec["paths"][documented][method.lower()]
+    assert str(status) in operation["responses"], f"{method} {documented} answered {status}, not documented"
+    if status == 204:
+        assert response.content == b""
+        return None
+    assert response["Content-Type"].startswith("application/json"), response.content
+    body = response.json()
+    assert_matches_schema(body, response_schema(spec, method, documented, status), spec)
+    if status >= 400:
+        assert set(body) == {"detail", "code"}, body
+        assert body["code"] in ERROR_CODES[status], body
+    return body
+
+
+class Caller:
+    """One persona calling the API with their own bearer token (or none, signed out); every answer
+    is checked against the OpenAPI document (check_answer)."""
+
+    def __init__(self, spec: dict[str, Any], user: Any | None) -> None:
+        from tests.fixtures import ApiClient, api_for
+
+        self.spec = spec
+        self.client = api_for(user) if user is not None else ApiClient()
+
+    def __call__(self, method: str, path: str, body: Any = None, *, raw: str | None = None) -> Any:
+        response = self.client.call(method, path, body, raw=raw)
+        check_answer(self.spec, method, path, response)
+        return response

@@ -10,7 +10,6 @@ appear in any answer.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,20 +37,12 @@ from alongside.communities.models import (
 )
 from alongside.core.models import AuditEntry, BlockedTerm, ScreeningAction
 from alongside.notifications.models import Notification
-from tests.fixtures import ApiClient, api_for, client_for, make_person
-from tests.support import assert_matches_schema, response_schema
+from tests.fixtures import api_for, client_for, make_person
+from tests.support import Caller, check_answer, documented_path, response_schema
 
 pytestmark = pytest.mark.django_db
 
 NOT_FOUND = {"detail": "Not found.", "code": "not_found"}
-ERROR_CODES = {
-    400: {"bad_request"},
-    401: {"not_authenticated"},
-    403: {"not_allowed", "two_factor_required"},
-    404: {"not_found"},
-    422: {"invalid"},
-    429: {"throttled"},
-}
 API_TAGS = {"communities", "moderation", "notifications"}
 # Every list the communities and notifications API serves: each is `{items, page, pages, count}`.
 LISTS = {
@@ -70,50 +61,6 @@ LISTS = {
 
 
 # --- Calling the API, and checking every answer against its description ---------------------
-
-
-def documented_path(spec: dict[str, Any], method: str, path: str) -> str:
-    """The OpenAPI path (e.g. /api/v1/threads/{thread_id}) a concrete path and method fall under."""
-    concrete = "/api/v1" + path.split("?")[0]
-    matches = [
-        documented
-        for documented, operations in spec["paths"].items()
-        if method.lower() in operations and re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", documented), concrete)
-    ]
-    assert matches, f"{method} {concrete} is not in the OpenAPI description"
-    return min(matches, key=lambda documented: documented.count("{"))
-
-
-def check_answer(spec: dict[str, Any], method: str, path: str, response: Any) -> None:
-    """The answer is documented for its status and matches the documented shape; an error is
-    `{"detail", "code"}` with the code of its status."""
-    status = response.status_code
-    assert status < 500, response.content
-    documented = documented_path(spec, method, path)
-    operation = spec["paths"][documented][method.lower()]
-    assert str(status) in operation["responses"], f"{method} {documented} answered {status}, not documented"
-    if status == 204:
-        assert response.content == b""
-        return
-    assert response["Content-Type"].startswith("application/json"), response.content
-    body = response.json()
-    assert_matches_schema(body, response_schema(spec, method, documented, status), spec)
-    if status >= 400:
-        assert set(body) == {"detail", "code"}, body
-        assert body["code"] in ERROR_CODES[status], body
-
-
-class Caller:
-    """One persona calling the API with their own bearer token (or none, signed out)."""
-
-    def __init__(self, spec: dict[str, Any], user: User | None) -> None:
-        self.spec = spec
-        self.client = api_for(user) if user is not None else ApiClient()
-
-    def __call__(self, method: str, path: str, body: Any = None, *, raw: str | None = None) -> Any:
-        response = self.client.call(method, path, body, raw=raw)
-        check_answer(self.spec, method, path, response)
-        return response
 
 
 @pytest.fixture

@@ -16,30 +16,9 @@ from alongside.accounts.models import User
 from alongside.communities import services
 from alongside.communities.models import Post, Thread
 from alongside.notifications.models import Notification
-from tests.fixtures import ApiClient, api_for
-from tests.support import assert_matches_schema, response_schema
+from tests.support import Caller
 
 pytestmark = pytest.mark.django_db
-
-
-class Caller:
-    """One persona calling the API with their own token; each answer is checked against the
-    OpenAPI description of its path, method and status (errors are `{"detail", "code"}`)."""
-
-    def __init__(self, spec: dict[str, Any], user: User | None) -> None:
-        self.spec = spec
-        self.client = api_for(user) if user is not None else ApiClient()
-
-    def __call__(self, method: str, path: str, body: Any = None, *, raw: str | None = None) -> Any:
-        response = self.client.call(method, path, body, raw=raw)
-        assert response.status_code < 500, response.content
-        assert response["Content-Type"].startswith("application/json"), response.content
-        documented = "/api/v1" + path.split("?")[0]
-        schema = response_schema(self.spec, method, documented, response.status_code)
-        assert_matches_schema(response.json(), schema, self.spec)
-        if response.status_code >= 400:
-            assert set(response.json()) == {"detail", "code"}
-        return response
 
 
 @pytest.fixture
