@@ -34,7 +34,9 @@ def pytest_configure() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest) -> None:
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
     """SQLite in memory for app tests; a file only when browser tests run, because the ASGI server
     they drive runs in another thread and must share the test database."""
     from django.conf import settings
