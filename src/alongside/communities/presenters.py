@@ -45,6 +45,13 @@ class AuthorView:
     pseudonym: str | None  # never for anonymous posts, to anyone
     badge: str | None  # a staff role ("Moderator"): staff names always carry it
 
+    @property
+    def signature(self) -> str:
+        """The label as plain text, with the badge where there is one: "Sam (Moderator)"."""
+        if self.badge is None:
+            return self.label
+        return _("%(name)s (%(role)s)") % {"name": self.label, "role": self.badge}
+
 
 def person(user: Any) -> AuthorView:
     """A named person as others see them."""
@@ -61,8 +68,9 @@ def author_of(post: Post) -> AuthorView:
 
 
 def author_label(post: Post) -> str:
-    """How a post's author is shown to other members (and in notifications)."""
-    return author_of(post).label
+    """How a post's author is named in plain text (quotes, search, notifications, moderation):
+    staff carry their badge in the text, since there is no separate badge beside it."""
+    return author_of(post).signature
 
 
 def warning_labels(codes: list[str]) -> list[str]:

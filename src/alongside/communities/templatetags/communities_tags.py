@@ -25,8 +25,9 @@ def author_label(post: Post | None) -> str:
 
 
 @register.filter
-def author_badge(post: Post | None) -> str:
-    return (presenters.author_of(post).badge or "") if post is not None else ""
+def author_view(post: Post) -> presenters.AuthorView:
+    """The author's name and badge apart, for pages that show the badge beside the name."""
+    return presenters.author_of(post)
 
 
 @register.filter

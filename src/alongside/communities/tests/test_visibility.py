@@ -388,3 +388,34 @@ def test_an_anonymous_post_names_nobody_in_the_database(anonymous_scene: dict[st
     assert author_id is None
     assert str(writer.pk) != author_ref
     assert author_sealed.startswith("fernet:")  # the id, encrypted
+
+
+# --- Staff names carry their badge ----------------------------------------------------------------
+
+
+def test_a_staff_name_carries_its_badge_wherever_it_is_shown() -> None:
+    """Nobody can pass as staff, and staff never pass as members: wherever a staff member's name
+    appears (thread list, thread, quote, search, notification, moderation queue) so does their role."""
+    BlockedTerm.objects.create(term="holdme", action="hold")
+    starter = make_person("badge_starter")
+    host = make_person("badge_host")
+    staff = make_person("badge_keeper", Role.MODERATOR, display_name="Sam Keeper")
+    community = quick_community("Badge Place", "public", host=host, members=(starter, staff))
+    thread = start_thread(staff, community, title="From the team", body="A gentle zqbadge hello")
+    staff_reply = services.post_reply(actor=staff, thread=start_thread(starter, community), body="I hear you")
+    services.post_reply(actor=starter, thread=thread, body="Thank you", quote=opening_post(thread))
+    held = services.post_reply(actor=staff, thread=thread, body="holdme, said gently")
+    assert held.status == PostStatus.HELD
+    signature = "Sam Keeper (Moderator)"
+
+    member = client_for(starter)
+    listing = member.get(reverse("communities:community", args=[community.slug])).content.decode()
+    assert 'by Sam Keeper <span class="badge badge-staff">Moderator</span>' in listing
+    page = member.get(reverse("communities:thread", args=[community.slug, thread.pk])).content.decode()
+    assert f"{signature} wrote:" in page
+    assert 'class="badge badge-staff">Moderator<' in page
+    found = member.get(reverse("communities:search"), {"q": "zqbadge"}).content.decode()
+    assert f"by {signature}" in found
+    assert Notification.objects.get(recipient=starter, target_id=staff_reply.pk).actor_label == signature
+    queue = client_for(host).get(reverse("communities:moderate", args=[community.slug])).content.decode()
+    assert f"by {signature}" in queue
