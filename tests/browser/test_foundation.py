@@ -10,7 +10,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, Route, expect
 
-from alongside.accounts.models import Profile, Role, User
+from alongside.accounts.models import ApiToken, Profile, Role, User
+from alongside.accounts.services import api_token_create, email_confirmation_token
 from alongside.safety.models import CrisisLine
 from alongside.safety.seed_lines import seed_crisis_lines
 from tests.fixtures import PASSWORD, make_person, totp_code
@@ -192,6 +193,50 @@ def test_signed_in_pages_work_without_javascript(browser: Any, live_url: str, ax
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")).to_be_visible()
     context.close()
+
+
+def test_recovery_email_and_token_pages(page: Page, live_url: str, audit: Any) -> None:
+    """A member adds a recovery address (password asked, confirmed from the mailed link) and
+    revokes the token an app logged in with."""
+    member = make_person("lantern_member")
+    api_token_create(user=member, name="Phone app")
+    log_in(page, live_url, audit, "lantern_member")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, lantern_member")
+    audit(page)
+    page.goto(live_url + "/accounts/profile/")
+    audit(page)
+    page.get_by_role("link", name="Add or change your recovery e-mail").click()
+    audit(page)
+    page.get_by_label("Recovery e-mail").fill("lantern@example.org")
+    page.get_by_label("Your password").fill("not my password")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".errorlist")).to_be_visible()
+    audit(page)
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Please open the link we've sent to that address.")).to_be_visible()
+    expect(page.get_by_text("Waiting for you to confirm")).to_be_visible()
+    audit(page)
+
+    member.refresh_from_db()
+    page.goto(live_url + f"/accounts/email/confirm/{email_confirmation_token(user=member)}/")
+    audit(page)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("This is now your recovery e-mail.")).to_be_visible()
+    member.refresh_from_db()
+    assert member.email == "lantern@example.org"
+
+    audit(page)  # home, with the message
+    page.goto(live_url + "/accounts/profile/")
+    audit(page)
+    page.get_by_role("link", name="Apps and devices logged in with a token").click()
+    expect(page.get_by_role("cell", name="Phone app", exact=True)).to_be_visible()
+    audit(page)
+    page.get_by_role("button", name="Revoke Phone app").click()
+    expect(page.get_by_text("That token no longer works.")).to_be_visible()
+    expect(page.get_by_text("No app is logged in with a token right now.")).to_be_visible()
+    audit(page)
+    assert not ApiToken.objects.filter(user=member).exists()
 
 
 def test_home_page_first_load_is_at_most_100_kb(page: Page, live_url: str, audit: Any) -> None:
