@@ -1,4 +1,5 @@
-"""`wsgi`: the same pages served by uvicorn (ASGI, as in production) and by gunicorn (WSGI, one sync worker).
+"""`wsgi`: the same pages served by uvicorn (ASGI: `make run`, tests, single-server set-ups) and by
+gunicorn (WSGI, one sync worker: production HTTP, docs/operations.md).
 
 Rows, all measured interleaved:
 - `GET /` (home, signed out) from the application under uvicorn (the `app` server every benchmark

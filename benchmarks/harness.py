@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -325,7 +325,6 @@ class Result:
     seconds: float = 0.0  # length of the measured windows
     errors: int = 0  # non-2xx answers and failed requests, warm-up included
     error_kinds: Counter[str] = field(default_factory=Counter)
-    warmup_requests: int = 0
     issued: int = 0
     body_bytes: int | None = None
     server_cpu_seconds: float | None = 0.0
@@ -410,7 +409,6 @@ class _Slice:
         if self.measure_start <= t1 <= self.end and self.measure_start < self.end:
             result.latencies.append(t1 - t0)
         elif t1 < self.measure_start or self.measure_start >= self.end:
-            result.warmup_requests += 1
             result.warmup_latencies.append(t1 - t0)
 
     def failed(self, kind: str) -> None:
@@ -686,6 +684,3 @@ def load_row(result: Result, reference: Result | None, extra: Sequence[str] = ()
 
 def _kinds(kinds: Counter[str]) -> str:
     return ", ".join(f"{kind}: {count}" for kind, count in kinds.most_common(3))
-
-
-BenchRun = Callable[[Context], Awaitable[Table]]

@@ -44,11 +44,11 @@ STATIC_URL = "/static/"
 MANAGE_TIMEOUT = 300
 
 # Extra servers a benchmark can ask for with `SERVERS = ("wsgi",)`; started only when needed.
-# `wsgi`: the application under gunicorn (one sync worker, same environment), through
-# benchmarks/wsgiapp.py (alongside.wsgi if the project has one, else Django's WSGI handler).
+# `wsgi`: the application under gunicorn (one sync worker, same environment): alongside.wsgi, as
+# production serves HTTP.
 EXTRA_SERVERS: dict[str, tuple[str, str, Path, str, str]] = {
     # name: (app, kind, app_dir, ready_path, distribution that must be installed)
-    "wsgi": ("wsgiapp:application", "gunicorn", BENCH_DIR, "/healthz", "gunicorn"),
+    "wsgi": ("alongside.wsgi:application", "gunicorn", SRC_DIR, "/healthz", "gunicorn"),
 }
 
 

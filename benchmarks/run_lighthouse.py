@@ -6,7 +6,7 @@ Set-up as `make bench` (run.py): a throwaway DATA_DIR, `migrate`, `collectstatic
 benchmark's seed (a public community, a thread with 50 replies and a signed-in member), then the
 application under uvicorn (one worker, DEBUG off) on a free 127.0.0.1 port. Lighthouse 12.2.3
 (pinned in benchmarks/lighthouse/package.json; newer releases need Node 22) is installed there
-with `npm ci` when missing. It drives Chromium (CHROME_PATH, default /usr/bin/chromium) headless
+with `npm ci` when missing. It drives Chromium (CHROMIUM_PATH, default /usr/bin/chromium) headless
 with Lighthouse's defaults: the "mobile" form factor and simulated throttling (slow 4G, 4x CPU
 slowdown). Signed-in pages get the member's session and CSRF cookies through `--extra-headers`.
 Nothing but 127.0.0.1 is contacted.
@@ -113,9 +113,9 @@ def ensure_lighthouse() -> str:
 
 
 def chrome_path() -> str:
-    path = os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
+    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
     if not Path(path).exists():
-        raise RuntimeError(f"Chromium not found at {path} (set CHROME_PATH; on Debian: apt-get install chromium)")
+        raise RuntimeError(f"Chromium not found at {path} (set CHROMIUM_PATH; on Debian: apt-get install chromium)")
     return path
 
 

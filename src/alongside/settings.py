@@ -157,9 +157,9 @@ TEMPLATES = [
     },
     {
         # Only for hot fragments repeated many times on a page (a thread's posts), from <app>/jinja2/.
+        # Jinja's own environment: the wording arrives translated, URLs built, in the context.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "alongside.core.jinja2.environment", "extensions": ["jinja2.ext.i18n"]},
     },
 ]
 
@@ -303,7 +303,10 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("STATIC_FROM_SOURCE", False)
 # --- Security ---------------------------------------------------------------------------------
 # Sessions live in the database and are read from the cache (Redis in production): a signed-in page
 # then costs no session query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database; with Redis they are also read from the cache (shared by every
+# process, so a log-out ends the session everywhere). Never from a per-process memory cache: a
+# worker that missed the log-out would keep the session alive.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)

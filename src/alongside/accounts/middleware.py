@@ -11,13 +11,15 @@ from collections.abc import Callable
 
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from alongside.accounts import access, selectors
+from alongside.accounts.api_auth import TwoFactorRequired
+from alongside.core.api import error_response
 
 # Paths a staff member can reach before the code step: setting it up or confirming it, leaving, help.
 _ALLOWED_PREFIXES = (
@@ -48,12 +50,8 @@ class StaffTwoFactorMiddleware:
             and not session_passed_second_factor(request)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {
-                        "detail": _("Your role needs two-factor authentication. Confirm your code first."),
-                        "code": "two_factor_required",
-                    },
-                    status=403,
+                return error_response(
+                    TwoFactorRequired(_("Your role needs two-factor authentication. Confirm your code first."))
                 )
             if selectors.user_has_totp(user=user):  # type: ignore[arg-type]
                 messages.info(request, _("Please confirm it's you with the code from your authenticator app."))

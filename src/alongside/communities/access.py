@@ -21,6 +21,7 @@ on something the viewer can see is refused with NotAllowed and one of the reason
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -39,7 +40,9 @@ from alongside.communities.models import (
     Thread,
     Visibility,
 )
-from alongside.core.errors import NotFound
+from alongside.core.errors import NotFound, require
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")  # what a community address can be
 
 # Why an action is refused, for the person who tried it.
 REASON_JOIN_FIRST = _("Join this community first, then you can start a thread.")
@@ -101,10 +104,6 @@ class CommunityViewer:
         return self.signed_in and is_author(self.user, post, self.author_refs)
 
     # The rules, as properties for templates.
-    @property
-    def can_see(self) -> bool:
-        return check_see_community_permission(self)
-
     @property
     def can_read(self) -> bool:
         return check_read_community_permission(self)
@@ -250,7 +249,9 @@ def check_see_post_history_permission(viewer: CommunityViewer, post: Post) -> bo
 
 
 def access_community(viewer_user: Any, slug: str) -> CommunityViewer:
-    if "\x00" in slug:  # PostgreSQL cannot even compare such text; no community has it
+    """The community at this address if the viewer may see it, else NotFound (also for any text
+    that cannot be an address: NUL, for one, PostgreSQL cannot even compare)."""
+    if not _SLUG.fullmatch(slug):
         raise NotFound
     community = Community.objects.filter(slug=slug).first()
     if community is None:
@@ -258,6 +259,13 @@ def access_community(viewer_user: Any, slug: str) -> CommunityViewer:
     viewer = community_viewer(viewer_user, community)
     if not check_see_community_permission(viewer):
         raise NotFound
+    return viewer
+
+
+def access_moderated_community(viewer_user: Any, slug: str) -> CommunityViewer:
+    """A community the viewer moderates; NotAllowed for one they only see."""
+    viewer = access_community(viewer_user, slug)
+    require(check_moderate_community_permission(viewer), REASON_MODERATORS)
     return viewer
 
 

@@ -122,12 +122,7 @@ class ThreadFlagForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    approve = forms.BooleanField(required=False)
     reason = forms.CharField(label=_("Note for the log (optional)"), required=False, max_length=500)
-
-
-class MembershipDecisionForm(forms.Form):
-    approve = forms.BooleanField(required=False)
 
 
 class _PseudonymForm(forms.Form):

@@ -358,6 +358,15 @@ def _withdraw_notifications(*, post_ids: Any, recipient: User | None = None) -> 
     )
 
 
+def _withdraw_about(post: Post) -> None:
+    """A post stopped being visible: withdraw what was said about it (for an opening post, about
+    the whole thread, whose title the notifications carry)."""
+    if post.is_opening:
+        _withdraw_notifications(post_ids=Post.objects.filter(thread_id=post.thread_id).values("pk"))
+    else:
+        _withdraw_notifications(post_ids=[post.pk])
+
+
 def _notify_after_visible(*, actor: User, post: Post) -> None:
     """Replies and mentions notify people only once the post can be seen."""
     label = presenters.author_label(post)
@@ -501,6 +510,8 @@ def post_edit(
         thread.save(update_fields=["title", "status"])
     elif was_visible and post.status == PostStatus.HELD:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
+    if was_visible and post.status == PostStatus.HELD:
+        _withdraw_about(post)  # approving it later tells people again, once
     if not by_author:
         audit_record(actor=actor, action="communities.post.edited_by_moderator", target=post)
     return post
@@ -517,13 +528,11 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
     post.status = PostStatus.REMOVED
     post.save(update_fields=["status"])
     thread = post.thread
+    _withdraw_about(post)
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(status=PostStatus.REMOVED)
-        _withdraw_notifications(post_ids=Post.objects.filter(thread=thread).values("pk"))
-    else:
-        _withdraw_notifications(post_ids=[post.pk])
-        if was_visible:
-            Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
+    elif was_visible:
+        Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
     if not viewer.wrote(post):
         audit_record(actor=actor, action="communities.post.removed", target=post, reason=reason)
     return post
@@ -545,6 +554,8 @@ def post_review(*, actor: User, post: Post, approve: bool, reason: str = "") -> 
         Thread.objects.filter(pk=thread.pk).update(status=post.status)
     elif approve:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=timezone.now())
+    if not approve:
+        _withdraw_about(post)
     audit_record(
         actor=actor,
         action="communities.post.approved" if approve else "communities.post.rejected",

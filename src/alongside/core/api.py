@@ -14,7 +14,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
@@ -119,6 +119,12 @@ def _problems(error: ValidationError) -> list[dict[str, Any]]:
         for field, messages in field_errors(error).items()
         for message in messages
     ]
+
+
+def error_response(error: DomainError) -> JsonResponse:
+    """A domain error in the API's shape, for answers made outside django-ninja (middleware, the
+    404 handler)."""
+    return JsonResponse({"detail": str(error.message), "code": error.error_code}, status=error.status)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -7,7 +7,6 @@ through); links get rel="nofollow ugc noopener" and may only use http, https and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 import nh3
 from markdown_it import MarkdownIt
@@ -43,8 +42,3 @@ def render_markdown(source: str) -> str:
 def mentioned_pseudonyms(source: str) -> set[str]:
     """Pseudonyms mentioned as @name in the source, lower-cased (outside code is not checked)."""
     return {match.lower() for match in MENTION_PATTERN.findall(source)}
-
-
-def quote_markdown(text: str, author_label: str) -> str:
-    lines: Iterable[str] = text.strip().splitlines() or [""]
-    return f"> **{author_label}** wrote:\n" + "\n".join(f"> {line}" for line in lines) + "\n\n"

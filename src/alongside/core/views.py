@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alongside.core.api import error_response
 from alongside.core.errors import NotFound
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def _redis_ok() -> bool:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Unknown addresses: the API answers in its own shape, every other path with the 404 page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(NotFound.default_message()), "code": NotFound.error_code}, status=404)
+        return error_response(NotFound())
     return render(request, "404.html", status=404)
 
 

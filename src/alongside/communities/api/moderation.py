@@ -35,12 +35,6 @@ PER_PAGE = 50
 UserId = PathEx[int, P(ge=1, le=MAX_ID)]  # larger ids cannot exist: keep them away from the database
 
 
-def _moderated(request: HttpRequest, slug: str) -> CommunityViewer:
-    viewer = community_for(me(request), slug)
-    require(access.check_moderate_community_permission(viewer), access.REASON_MODERATORS)
-    return viewer
-
-
 # --- Posts and threads ------------------------------------------------------------------------
 
 
@@ -50,7 +44,7 @@ def _moderated(request: HttpRequest, slug: str) -> CommunityViewer:
     summary="Posts screening held back, oldest first (moderators)",
 )
 def held_posts(request: HttpRequest, slug: str, page: PageNumber = 1) -> dict[str, Any]:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(me(request), slug)
 
     def build(post: Any) -> PostOut:
         return PostOut.of(PostPresenter(viewer, post.thread, collapsed=set()).present(post))
@@ -150,7 +144,7 @@ def thread_unpin(request: HttpRequest, thread_id: int) -> ThreadOut:
     summary="Requests to join, waiting for a decision (moderators)",
 )
 def join_requests(request: HttpRequest, slug: str, page: PageNumber = 1) -> dict[str, Any]:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(me(request), slug)
     pending = selectors.pending_memberships(viewer=viewer).order_by("created_at", "pk")
     return page_of(pending, page, PER_PAGE, JoinRequestOut.of)
 
@@ -168,7 +162,7 @@ def _pending(viewer: CommunityViewer, user_id: int) -> Membership:
     summary="Let someone in who asked to join (moderators)",
 )
 def join_request_approve(request: HttpRequest, slug: str, user_id: UserId) -> DecisionOut:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(me(request), slug)
     decided = services.membership_decide(actor=me(request), membership=_pending(viewer, user_id), approve=True)
     return DecisionOut(user_id=user_id, status=decided.status if decided is not None else None)
 
@@ -179,7 +173,7 @@ def join_request_approve(request: HttpRequest, slug: str, user_id: UserId) -> De
     summary="Decline a request to join (moderators)",
 )
 def join_request_deny(request: HttpRequest, slug: str, user_id: UserId) -> DecisionOut:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(me(request), slug)
     services.membership_decide(actor=me(request), membership=_pending(viewer, user_id), approve=False)
     return DecisionOut(user_id=user_id, status=None)
 
@@ -191,7 +185,8 @@ def join_request_deny(request: HttpRequest, slug: str, user_id: UserId) -> Decis
     description="Someone who asked to join is let in at once. Invitations are how people join hidden communities.",
 )
 def community_invite(request: HttpRequest, slug: str, payload: PseudonymIn) -> MemberOut:
-    viewer = _moderated(request, slug)  # before the pseudonym look-up: only moderators learn who exists
+    # Before the pseudonym look-up: only moderators learn who exists.
+    viewer = access.access_moderated_community(me(request), slug)
     invitee = person_named(payload.pseudonym)
     return MemberOut.of(services.community_invite(actor=me(request), community=viewer.community, invitee=invitee))
 
@@ -202,7 +197,7 @@ def community_invite(request: HttpRequest, slug: str, payload: PseudonymIn) -> M
     summary="Ban someone from the community (moderators)",
 )
 def community_ban(request: HttpRequest, slug: str, payload: BanIn) -> MemberOut:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(me(request), slug)
     person = person_named(payload.pseudonym)
     membership = services.membership_ban(
         actor=me(request), community=viewer.community, user=person, reason=payload.reason

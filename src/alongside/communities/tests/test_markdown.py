@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from alongside.core.markdown import mentioned_pseudonyms, quote_markdown, render_markdown
+from alongside.core.markdown import mentioned_pseudonyms, render_markdown
 
 ATTRIBUTE = re.compile(r"<[a-z0-9]+\s([^>]*)>", re.IGNORECASE)
 
@@ -150,14 +150,6 @@ def test_only_the_allowed_attributes_remain() -> None:
     assert attribute_names(html) <= {"href", "rel", "start", "title"}
     assert "p" in tags(html)
     assert not re.search(r"<p\s", html)  # the raw <p class style> is escaped text
-
-
-def test_quote_markdown_quotes_every_line_under_the_label() -> None:
-    quoted = quote_markdown("first line\nsecond line\n", "Anonymous member")
-    assert quoted == "> **Anonymous member** wrote:\n> first line\n> second line\n\n"
-    html = render_markdown(quoted + "My answer")
-    assert html.count("<blockquote>") == 1
-    assert "<p>My answer</p>" in html
 
 
 # --- Mentions -------------------------------------------------------------------------------------

@@ -838,6 +838,32 @@ def test_removing_a_thread_withdraws_every_notification_about_its_posts(room: Ro
     assert notifications_for(room.host) == []
 
 
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_an_edit_that_is_held_withdraws_what_was_said_and_approval_says_it_once(
+    room: Room, hold_term: BlockedTerm, decision: str
+) -> None:
+    reply = services.post_reply(actor=room.member, thread=room.thread, body=f"Here for you @{room.host.username}")
+    assert len(notifications_for(room.author)) == len(notifications_for(room.host)) == 1
+    held = services.post_edit(actor=room.member, post=reply, body=f"zqhold, still here @{room.host.username}")
+    assert held.status == PostStatus.HELD
+    assert notifications_for(room.author) == notifications_for(room.host) == []
+
+    services.post_review(actor=room.moderator, post=held, approve=decision == "approve")
+    expected = 1 if decision == "approve" else 0
+    assert len(notifications_for(room.author, NotificationKind.REPLY)) == expected
+    assert len(notifications_for(room.host, NotificationKind.MENTION)) == expected
+
+
+def test_an_opening_post_edited_into_review_withdraws_the_threads_notifications(
+    room: Room, hold_term: BlockedTerm
+) -> None:
+    services.post_reply(actor=room.member, thread=room.thread, body=f"Thinking of you @{room.host.username}")
+    assert notifications_for(room.author)
+    assert notifications_for(room.host)
+    services.post_edit(actor=room.author, post=opening_post(room.thread), body="zqhold after all")
+    assert notifications_for(room.author) == notifications_for(room.host) == []
+
+
 def test_a_member_banned_from_a_private_community_loses_its_notifications(private_room: Room) -> None:
     room = private_room
     services.post_reply(actor=room.member, thread=room.thread, body="Sending warmth.")

@@ -358,6 +358,17 @@ def test_a_removed_post_is_gone_from_its_thread_and_from_the_quotes_of_it(remova
         assert client.get(reply_url).status_code == 404
 
 
+@pytest.mark.parametrize("quote", ["²", "abc", "-1", "1.5", "99999999999999999999999", "", " 1"])
+def test_a_reply_page_asked_to_quote_nonsense_shows_the_empty_reply_box(
+    removal_scene: dict[str, Any], quote: str
+) -> None:
+    scene = removal_scene
+    reply_url = reverse("communities:reply", args=[scene["community"].slug, scene["kept"].pk])
+    response = client_for(scene["reader"]).get(reply_url, {"quote": quote})
+    assert response.status_code in (200, 404)
+    assert "zqquotedwords" not in response.content.decode()
+
+
 def test_a_held_threads_replies_are_seen_only_by_its_author_and_moderators(db: Any) -> None:
     keeper, writer, reader = make_person("held_keeper"), make_person("held_writer"), make_person("held_reader")
     community = quick_community("Held room", "public", members=(writer, reader))

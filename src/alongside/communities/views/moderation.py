@@ -23,12 +23,6 @@ from alongside.communities.views.common import me, membership_context
 from alongside.core.errors import NotFound, errors_as_messages, errors_into, require
 
 
-def _moderated(request: HttpRequest, slug: str) -> CommunityViewer:
-    viewer = access.access_community(request.user, slug)
-    require(access.check_moderate_community_permission(viewer), access.REASON_MODERATORS)
-    return viewer
-
-
 def _here(viewer: CommunityViewer) -> str:
     return reverse("communities:moderate", args=[viewer.community.slug])
 
@@ -48,11 +42,11 @@ def _page(request: HttpRequest, viewer: CommunityViewer, **forms: Form) -> HttpR
 @login_required
 @require_GET
 def moderate(request: HttpRequest, slug: str) -> HttpResponse:
-    return _page(request, _moderated(request, slug))
+    return _page(request, access.access_moderated_community(request.user, slug))
 
 
 def _review(request: HttpRequest, slug: str, post_id: int, *, approve: bool) -> HttpResponse:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(request.user, slug)
     held = selectors.held_posts(viewer=viewer).filter(pk=post_id).first()
     if held is None:
         raise NotFound
@@ -77,7 +71,7 @@ def post_reject(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, slug: str, membership_id: int, *, approve: bool) -> HttpResponse:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(request.user, slug)
     membership: Membership | None = selectors.pending_memberships(viewer=viewer).filter(pk=membership_id).first()
     if membership is None:
         raise NotFound
@@ -102,7 +96,7 @@ def request_deny(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
 @login_required
 @require_POST
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(request.user, slug)
     form = InviteForm(request.POST)
     if form.is_valid():
         with errors_into(form):
@@ -116,7 +110,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def ban(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _moderated(request, slug)
+    viewer = access.access_moderated_community(request.user, slug)
     form = BanForm(request.POST)
     if form.is_valid():
         with errors_into(form):

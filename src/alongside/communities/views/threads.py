@@ -57,7 +57,7 @@ def _empty_reply_fields(language: str) -> str:
 
 
 def _posts_html(request: HttpRequest, viewer: CommunityViewer, items: list[PostView], *, reply_url: str) -> str:
-    """The posts of a page, rendered by Jinja2: this markup repeats for every post (see core.jinja2)."""
+    """The posts of a page, rendered by Jinja2: this markup repeats for every post (docs/architecture.md, Templates)."""
     moderates = access.check_moderate_community_permission(viewer)
     context = {
         "items": items,
@@ -78,7 +78,7 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     form = ReplyForm(request.POST or None, initial={"quote": request.GET.get("quote")})
     quote_id = request.POST.get("quote") or request.GET.get("quote")
     quote: Post | None = None
-    if quote_id and str(quote_id).isdigit():
+    if quote_id and quote_id.isascii() and quote_id.isdigit():
         _viewer, quote = access.access_post(request.user, int(quote_id))
         require(access.check_quote_post_permission(viewer, thread, quote), access.REASON_QUOTE)
     if request.method == "POST" and form.is_valid():

@@ -248,6 +248,23 @@ def production(**overrides: str) -> dict[str, str]:
     return {key: value for key, value in env.items() if value is not None}
 
 
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("", "django.contrib.sessions.backends.db"),
+        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_read_from_a_cache_only_when_every_process_shares_it(tmp_path, redis_url, engine):
+    """A per-process memory cache would keep a logged-out session alive in the other processes."""
+    env = {"REDIS_URL": redis_url} if redis_url else {}
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)", tmp_path=tmp_path, **env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == engine
+
+
 def test_root_is_the_project_root():
     assert (ROOT / "manage.py").is_file()
     assert (ROOT / "src" / "alongside" / "settings.py").is_file()
