@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE ?= alongside.settings
 
-.PHONY: run test lint format bench migrate install install-dev lock clean
+.PHONY: run test lint format bench migrate install install-dev lock clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# After editing src/alongside/locale/*/LC_MESSAGES/django.po (needs GNU gettext's msgfmt).
+messages:
+	for po in src/alongside/locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py

@@ -81,6 +81,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ENVIRONMENT=production needs ALLOWED_HOSTS (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Alongside")
+# The only title a page has in discreet mode (tabs, history, bookmarks): nothing about what is read.
+DISCREET_TITLE = env_str("DISCREET_TITLE", "Notes")
 # The address people reach the site at, for links in e-mails (sent by the task worker, outside any request).
 SITE_URL = (
     env_url("SITE_URL", schemes=("https", "http"))
@@ -221,6 +223,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
+ACCOUNT_SIGNUP_REDIRECT_URL = "/welcome/"  # a new member's first page (communities:welcome)
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "alongside.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
@@ -282,6 +285,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
+# Our own words for some of our libraries' strings ("Log in", never "Sign In"): see locale/en.
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

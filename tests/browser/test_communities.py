@@ -247,7 +247,7 @@ def log_in_staff(page: Page, live_url: str, audit: Any, pseudonym: str) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
     audit(page)
     page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
     audit(page)
 
@@ -343,7 +343,8 @@ def test_member_and_moderator_pages(page: Page, live_url: str, audit: Any, secon
     assert carers.memberships.get(user__username="maple_leaf").status == MembershipStatus.ACTIVE
     h.get_by_label("Pseudonym").first.fill("nobody_here")
     h.get_by_role("button", name="Send invitation").click()
-    expect(h.get_by_text("No one has that pseudonym.")).to_be_visible()
+    expect(h.locator(".errorlist").get_by_text("No one has that pseudonym.")).to_be_visible()
+    expect(h.get_by_role("alert").get_by_role("link", name="No one has that pseudonym.")).to_be_visible()
     second_browser.audit(h)
 
     h.goto(live_url + f"/c/{circle.slug}/moderate/")
@@ -372,7 +373,7 @@ def test_member_and_moderator_pages(page: Page, live_url: str, audit: Any, secon
     h.get_by_role("link", name="Reveal author").click()
     second_browser.audit(h)
     h.get_by_role("button", name="Reveal author").click()
-    expect(h.get_by_text("Please say why you need to know")).to_be_visible()
+    expect(h.locator(".errorlist").get_by_text("Please say why you need to know")).to_be_visible()
     second_browser.audit(h)
     h.get_by_label("Why do you need to know").fill("A report says this person may be at risk.")
     h.get_by_role("button", name="Reveal author").click()

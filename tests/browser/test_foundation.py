@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from alongside.accounts.models import ApiToken, Profile, Role, User
 from alongside.accounts.services import api_token_create, email_confirmation_token
 from alongside.safety.models import CrisisLine
 from alongside.safety.seed_lines import seed_crisis_lines
+from tests.browser.harness import stub_neutral_site
 from tests.fixtures import PASSWORD, make_person, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,18 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def crisis_lines(transactional_db: Any) -> None:
     """Transactional tests empty every table afterwards; put back what the data migration seeds."""
     seed_crisis_lines(CrisisLine)
-
-
-NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
-
-
-def stub_neutral_site(page: Page) -> None:
-    """No internet here: answer for the quick-exit site from inside the browser."""
-
-    def fulfil(route: Route) -> None:
-        route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE)
-
-    page.context.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), fulfil)
 
 
 def test_join_log_out_log_in_and_edit_profile(page: Page, live_url: str, audit: Any) -> None:
@@ -49,15 +38,23 @@ def test_join_log_out_log_in_and_edit_profile(page: Page, live_url: str, audit: 
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Join", exact=True).click()
-    expect(page.get_by_text("Use only letters, numbers, underscores")).to_be_visible()
+    expect(page.locator(".errorlist").get_by_text("Use only letters, numbers, underscores")).to_be_visible()
     audit(page)
+    # The page says so in its title and starts at the list of what to fix; its link leads to the field.
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.get_by_role("alert").filter(has_text="Please check the following")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile("Use only letters")).click()
+    expect(page.get_by_label("Pseudonym")).to_be_focused()
     assert not User.objects.filter(username__iexact="quiet river").exists()
 
     page.get_by_label("Pseudonym").fill("quiet_river")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Join", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, quiet_river")
+    # A new member lands on the welcome (not "Welcome back"), which points to crisis lines.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Alongside, quiet_river")
+    expect(page.get_by_role("link", name="Find a crisis line near you")).to_be_visible()
     audit(page)
 
     page.get_by_role("link", name="Your profile").first.click()
@@ -172,7 +169,7 @@ def test_staff_log_in_with_two_factor_code(page: Page, live_url: str, audit: Any
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
     audit(page)
     page.get_by_label("Code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome back, steady_keeper")
     audit(page)
 

@@ -24,6 +24,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             services.user_account_setup(user=user)
+            if form.cleaned_data.get("discreet") == "yes":
+                services.user_discreet_set(actor=user, user=user, on=True)
             email = form.cleaned_data.get("recovery_email", "")
             if email:
                 services.user_email_set(actor=user, user=user, email=email, password=form.cleaned_data["password1"])

@@ -8,12 +8,13 @@ from typing import Any
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.conf import global_settings
+from django.conf import global_settings, settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 
 from alongside.accounts.models import Profile, Topic
+from alongside.core.forms import PlainErrors
 
 LANGUAGE_CHOICES = sorted(
     {(code.split("-")[0], str(name)) for code, name in global_settings.LANGUAGES if "-" not in code},
@@ -30,7 +31,7 @@ def _without_placeholders(form: forms.Form) -> None:
         field.widget.attrs.pop("placeholder", None)
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(PlainErrors, AllauthLoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _without_placeholders(self)
@@ -46,10 +47,30 @@ RECOVERY_EMAIL_HELP = _(
 )
 
 
-class SignupForm(AllauthSignupForm):
+DISCREET_HELP = _(
+    "Then every page's title in tabs and history is just “%(title)s”, and unread counts are left out of it. "
+    "You can change this any time on your profile."
+)
+
+
+def discreet_help() -> str:
+    return DISCREET_HELP % {"title": settings.DISCREET_TITLE}
+
+
+class SignupForm(PlainErrors, AllauthSignupForm):
     # Not allauth's "email" field: allauth would keep that address unencrypted and say whether it is in use.
     recovery_email = forms.EmailField(label=_("E-mail (optional)"), required=False, help_text=RECOVERY_EMAIL_HELP)
-    field_order = ["username", "recovery_email", "password1", "password2"]
+    # Asked once, here; unanswered means no.
+    discreet = forms.ChoiceField(
+        label=_("Might someone else see this device?"),
+        choices=[
+            ("yes", _("Yes, or they might: keep my visits discreet")),
+            ("no", _("No, it's only mine")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    field_order = ["username", "recovery_email", "password1", "password2", "discreet"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,11 +79,16 @@ class SignupForm(AllauthSignupForm):
         self.fields["username"].help_text = _(
             "3 to 30 letters, numbers, _ or -. This is the name others see, so please don't use your real name."
         )
+        self.fields["username"].error_messages.update(
+            required=_("Please choose a pseudonym."),
+            min_length=_("Your pseudonym needs at least %(limit_value)d characters."),
+        )
         self.fields["password1"].help_text = _("At least 10 characters. A few unrelated words work well.")
+        self.fields["discreet"].help_text = discreet_help()
         self.order_fields(self.field_order)
 
 
-class ResetPasswordForm(forms.Form):
+class ResetPasswordForm(PlainErrors, forms.Form):
     """Asks for a reset mail. Looking the address up and sending happen in the task worker, so the
     page answers the same, as fast, whether or not the address belongs to an account."""
 
@@ -76,7 +102,7 @@ class ResetPasswordForm(forms.Form):
         return email
 
 
-class RecoveryEmailForm(forms.Form):
+class RecoveryEmailForm(PlainErrors, forms.Form):
     email = forms.EmailField(
         label=_("Recovery e-mail"),
         required=False,
@@ -90,7 +116,7 @@ class RecoveryEmailForm(forms.Form):
     )
 
 
-class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProfileForm(PlainErrors, forms.ModelForm):  # type: ignore[type-arg]
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
         choices=LANGUAGE_CHOICES,
@@ -105,7 +131,10 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         choices=Topic.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only used to suggest communities and people. Nobody else sees this list."),
+        help_text=_(
+            "Used to suggest communities for you (on your welcome page and in the communities list). "
+            "Nobody else sees this list."
+        ),
     )
 
     class Meta:
@@ -117,7 +146,15 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
 
-class AccountDeleteForm(forms.Form):
+class DiscreetForm(PlainErrors, forms.Form):
+    discreet = forms.BooleanField(label=_("Discreet mode"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["discreet"].help_text = discreet_help()
+
+
+class AccountDeleteForm(PlainErrors, forms.Form):
     password = forms.CharField(
         label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),

@@ -52,6 +52,8 @@ class User(AbstractBaseUser):
     pending_email = EncryptedTextField(blank=True, editable=False)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField(_("active"), default=True)
+    # For shared devices: tab titles and history show only settings.DISCREET_TITLE, no unread counts.
+    discreet = models.BooleanField(_("discreet mode"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()

@@ -188,6 +188,14 @@ def user_account_setup(*, user: User) -> Profile:
     return profile
 
 
+def user_discreet_set(*, actor: User, user: User, on: bool) -> User:
+    """Discreet mode on or off (for shared devices: see settings.DISCREET_TITLE)."""
+    require(check_manage_account_permission(actor, user), _("Only the person may change this."))
+    User.objects.filter(pk=user.pk).update(discreet=on)
+    user.discreet = on
+    return user
+
+
 @transaction.atomic
 def user_email_set(*, actor: User, user: User, email: str, password: str | None = None) -> None:
     """Ask to make `email` the person's recovery address (or, with "", remove it). Stored encrypted.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts import selectors, services
-from alongside.accounts.forms import AccountDeleteForm, ProfileForm, RecoveryEmailForm
+from alongside.accounts.forms import AccountDeleteForm, DiscreetForm, ProfileForm, RecoveryEmailForm
 from alongside.accounts.models import User
 from alongside.core.errors import NotFound, errors_as_messages, errors_into
 
@@ -36,6 +36,22 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discreet(request: HttpRequest) -> HttpResponse:
+    """Discreet mode, for a device other people might see."""
+    me = _me(request)
+    # An unticked box sends nothing: bind on POST even when the POST is empty.
+    form = DiscreetForm(request.POST if request.method == "POST" else None, initial={"discreet": me.discreet})
+    if request.method == "POST" and form.is_valid():
+        services.user_discreet_set(actor=me, user=me, on=form.cleaned_data["discreet"])
+        messages.success(
+            request, _("Discreet mode is on.") if form.cleaned_data["discreet"] else _("Discreet mode is off.")
+        )
+        return redirect("accounts:discreet")
+    return render(request, "accounts/discreet.html", {"form": form})
 
 
 @login_required

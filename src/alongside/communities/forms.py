@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts import selectors as account_selectors
+from alongside.accounts.enums import Topic
 from alongside.communities.models import ContentWarning, MemberRole, Visibility
+from alongside.core.forms import PlainErrors
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -54,21 +56,21 @@ def _body_field(label: Any) -> forms.CharField:
     )
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(PlainErrors, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150, required=False)
     body = _body_field(_("What would you like to share?"))
     content_warnings = _content_warnings_field()
     is_anonymous = forms.BooleanField(label=_("Post anonymously"), required=False, help_text=ANONYMOUS_HELP)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PlainErrors, forms.Form):
     body = _body_field(_("Your reply"))
     content_warnings = _content_warnings_field()
     is_anonymous = forms.BooleanField(label=_("Reply anonymously"), required=False, help_text=ANONYMOUS_HELP)
     quote = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class PostEditForm(forms.Form):
+class PostEditForm(PlainErrors, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150, required=False)
     body = _body_field(_("Message"))
     content_warnings = _content_warnings_field()
@@ -79,7 +81,7 @@ class PostEditForm(forms.Form):
             del self.fields["title"]
 
 
-class ReactionForm(forms.Form):
+class ReactionForm(PlainErrors, forms.Form):
     """The button pressed: "<kind>:on" or "<kind>:off", the state it asks for, so a form sent twice
     never undoes itself."""
 
@@ -90,7 +92,7 @@ class ReactionForm(forms.Form):
         return kind, state == "on"
 
 
-class PostDeleteForm(forms.Form):
+class PostDeleteForm(PlainErrors, forms.Form):
     reason = forms.CharField(
         label=_("Reason (for the moderation log)"),
         required=False,
@@ -105,7 +107,7 @@ class PostDeleteForm(forms.Form):
             del self.fields["reason"]
 
 
-class RevealForm(forms.Form):
+class RevealForm(PlainErrors, forms.Form):
     reason = forms.CharField(
         label=_("Why do you need to know who wrote this?"),
         max_length=500,
@@ -115,17 +117,17 @@ class RevealForm(forms.Form):
     )
 
 
-class ThreadFlagForm(forms.Form):
+class ThreadFlagForm(PlainErrors, forms.Form):
     """Lock/unlock or pin/unpin: the value to set."""
 
     value = forms.BooleanField(required=False)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainErrors, forms.Form):
     reason = forms.CharField(label=_("Note for the log (optional)"), required=False, max_length=500)
 
 
-class _PseudonymForm(forms.Form):
+class _PseudonymForm(PlainErrors, forms.Form):
     pseudonym = forms.CharField(label=_("Pseudonym"), max_length=30)
 
     def clean_pseudonym(self) -> User:
@@ -154,7 +156,7 @@ class RoleForm(_PseudonymForm):
     role = forms.ChoiceField(label=_("Role in this community"), choices=MemberRole.choices)
 
 
-class CommunityEditForm(forms.Form):
+class CommunityEditForm(PlainErrors, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80)
     description = forms.CharField(
         label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -171,7 +173,7 @@ class CommunityEditForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["rules"].splitlines() if line.strip()]
 
 
-class ReadingPreferenceForm(forms.Form):
+class ReadingPreferenceForm(PlainErrors, forms.Form):
     collapsed_warnings = forms.MultipleChoiceField(
         label=_("Always collapse posts about…"),
         choices=ContentWarning.choices,
@@ -181,5 +183,18 @@ class ReadingPreferenceForm(forms.Form):
     )
 
 
-class SearchForm(forms.Form):
+class TopicsForm(PlainErrors, forms.Form):
+    topics = forms.MultipleChoiceField(
+        label=_("What brings you here?"),
+        choices=Topic.choices,
+        required=False,
+        widget=CheckboxList(attrs={"class": "checkbox-list"}),
+        help_text=_(
+            "Optional. Only used to suggest communities for you; nobody else sees it. "
+            "You can change it any time on your profile."
+        ),
+    )
+
+
+class SearchForm(PlainErrors, forms.Form):
     q = forms.CharField(label=_("Search posts"), max_length=200, required=False)

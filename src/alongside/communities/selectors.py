@@ -73,6 +73,29 @@ def community_directory(*, user: Any) -> QuerySet[Community]:
     return queryset.order_by("name")
 
 
+SUGGESTIONS = 4
+_NOT_SUGGESTED = {MembershipStatus.ACTIVE, MembershipStatus.PENDING, MembershipStatus.BANNED}
+
+
+def community_suggestions(*, user: Any, topics: list[str], limit: int = SUGGESTIONS) -> list[Community]:
+    """Communities to suggest to someone: listed to them (community_directory), not joined, asked
+    for or banned from; those sharing the most of their profile's topics first, then the busiest.
+    With no topics chosen, simply the busiest. Ranked here, not in SQL: there are few communities,
+    and a JSON list overlap reads differently on each database."""
+    chosen = set(topics)
+    candidates = [
+        community
+        for community in community_directory(user=user)
+        if getattr(community, "my_status", None) not in _NOT_SUGGESTED
+    ]
+    for community in candidates:
+        community.shared_topics = [topic for topic in community.topics if topic in chosen]  # type: ignore[attr-defined]
+    if chosen:
+        candidates = [community for community in candidates if community.shared_topics]  # type: ignore[attr-defined]
+    candidates.sort(key=lambda c: (-len(c.shared_topics), -c.member_count, c.name))  # type: ignore[attr-defined]
+    return candidates[:limit]
+
+
 def _opening_posts() -> Prefetch[str, QuerySet[Post], str]:
     return Prefetch(
         "posts",

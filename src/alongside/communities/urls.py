@@ -8,6 +8,7 @@ urlpatterns = [
     path("feed/", discover.feed, name="feed"),
     path("waiting/", discover.waiting, name="waiting"),
     path("search/", discover.search, name="search"),
+    path("welcome/", discover.welcome, name="welcome"),
     path("preferences/reading/", discover.reading_preferences, name="reading_preferences"),
     path("c/<slug:slug>/", communities.community, name="community"),
     path("c/<slug:slug>/join/", communities.join, name="join"),

@@ -41,6 +41,11 @@ def topic_label(value: str) -> str:
 
 
 @register.filter
+def topic_labels(codes: list[str]) -> str:
+    return ", ".join(presenters.topic_label(code) for code in codes)
+
+
+@register.filter
 def visibility_short(value: str) -> str:
     return presenters.visibility_short(value)
 

@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alongside.accounts import selectors as account_selectors
 from alongside.communities import access, selectors, services
 from alongside.communities.forms import CommunityEditForm, ThreadForm
-from alongside.communities.models import MembershipStatus, PostStatus, Visibility
+from alongside.communities.models import Community, MembershipStatus, PostStatus, Visibility
 from alongside.communities.views.common import HELD_MESSAGE, me, membership_context
 from alongside.core.errors import errors_as_messages, errors_into, require
 
@@ -20,7 +22,11 @@ from alongside.core.errors import errors_as_messages, errors_into, require
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     communities = selectors.community_directory(user=request.user)
-    return render(request, "communities/directory.html", {"communities": communities})
+    suggestions: list[Community] = []
+    if request.user.is_authenticated:
+        topics = account_selectors.profile_get(viewer=me(request)).topics
+        suggestions = selectors.community_suggestions(user=request.user, topics=topics) if topics else []
+    return render(request, "communities/directory.html", {"communities": communities, "suggestions": suggestions})
 
 
 @require_GET
@@ -42,6 +48,11 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Thanks for asking to join. A moderator will look at your request soon."))
     else:
         messages.success(request, _("Welcome to %(name)s. We're glad you're here.") % {"name": community.name})
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)  # joined from a list of suggestions: stay there
     return redirect("communities:community", slug=community.slug)
 
 

@@ -9,11 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from alongside.accounts import selectors as account_selectors
+from alongside.accounts import services as account_services
 from alongside.communities import presenters, selectors, services
-from alongside.communities.forms import ReadingPreferenceForm, SearchForm
+from alongside.communities.forms import ReadingPreferenceForm, SearchForm, TopicsForm
 from alongside.communities.models import ContentWarning, Post
 from alongside.communities.views.common import me
 from alongside.core.errors import errors_into
@@ -36,6 +39,27 @@ class SearchResult:
 def feed(request: HttpRequest) -> HttpResponse:
     page = selectors.feed_threads(user=request.user, page=request.GET.get("page", 1))
     return render(request, "communities/feed.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest) -> HttpResponse:
+    """Where a new member lands: what this place is, what brings them here (optional, their
+    profile's topics), communities that fit with one-tap join, and where crisis lines are."""
+    user = me(request)
+    topics = account_selectors.profile_get(viewer=user).topics
+    form = TopicsForm(request.POST or None, initial={"topics": topics})
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            account_services.profile_update(actor=user, user=user, values={"topics": form.cleaned_data["topics"]})
+            messages.success(request, _("Thank you. Here are some communities that might fit."))
+            return redirect(reverse("communities:welcome") + "#suggestions")
+    context = {
+        "form": form,
+        "topics": topics,
+        "suggestions": selectors.community_suggestions(user=user, topics=topics),
+    }
+    return render(request, "communities/welcome.html", context)
 
 
 @login_required

@@ -34,6 +34,7 @@ SETTINGS_VARIABLES = frozenset(
         "DEBUG",
         "DEFAULT_COUNTRY",
         "DEFAULT_FROM_EMAIL",
+        "DISCREET_TITLE",
         "EMAIL_HOST",
         "EMAIL_HOST_PASSWORD",
         "EMAIL_HOST_USER",

@@ -27,6 +27,21 @@
     quickExit(exitUrl());
   });
 
+  // A form came back with something to fix: start at the list of what to fix (its links lead to
+  // the fields; following one puts the cursor in the field, not just near it).
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target instanceof Element ? event.target.closest("a[href^='#']") : null;
+      var field = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     var now = Date.now();
