@@ -187,4 +187,4 @@ class ReadingPreferenceForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search posts"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search communities and posts"), max_length=200, required=False)
