@@ -368,3 +368,23 @@ def test_distressing_words_are_never_suggested():
         assert search_words.correction(typed) not in search_words.NEVER_SUGGESTED, typed
     assert search_words.correction("anxeity") == "anxiety"
     assert search.spelling_suggestion("suicde") is None
+
+
+def test_the_search_page_runs_the_same_queries_however_many_it_finds(community, member, other_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.fixtures import client_for
+
+    reader = client_for(other_member)
+    start(member, community, "Kettle", "A kettle on the stove.")
+    reader.get(reverse("communities:search"), {"q": "kettle"})  # the session and the vocabulary, once
+    with CaptureQueriesContext(connection) as one:
+        assert "Kettle" in reader.get(reverse("communities:search"), {"q": "kettle"}).content.decode()
+    for number in range(6):
+        start(member, community, f"Kettle {number}", "Another kettle.", is_anonymous=number % 2 == 0)
+    with CaptureQueriesContext(connection) as seven:
+        assert "7 posts" in reader.get(reverse("communities:search"), {"q": "kettle"}).content.decode()
+
+    assert len(seven.captured_queries) == len(one.captured_queries)

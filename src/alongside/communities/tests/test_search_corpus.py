@@ -60,20 +60,20 @@ def _build() -> Corpus:
                 services.membership_decide(actor=admin, membership=membership, approve=True)
         communities[key] = community
     posts: dict[str, Post] = {}
-    for key, post_seed in POSTS.items():
-        community = communities[post_seed.community]
-        if post_seed.title:
+    for key, item in POSTS.items():
+        community = communities[item.community]
+        if item.title:
             thread = services.thread_create(
-                actor=writer, community=community, title=post_seed.title, body=post_seed.body, is_anonymous=post_seed.anonymous
+                actor=writer, community=community, title=item.title, body=item.body, is_anonymous=item.anonymous
             )
             post = selectors.opening_post(thread=thread)
         else:
-            parent = posts[post_seed.reply_to]
-            post = services.post_reply(actor=writer, thread=parent.thread, body=post_seed.body, is_anonymous=post_seed.anonymous)
-        if post_seed.removed:
+            parent = posts[item.reply_to]
+            post = services.post_reply(actor=writer, thread=parent.thread, body=item.body, is_anonymous=item.anonymous)
+        if item.removed:
             services.post_delete(actor=writer, post=post)
         post.refresh_from_db()
-        expected = PostStatus.HELD if post_seed.held else PostStatus.REMOVED if post_seed.removed else PostStatus.VISIBLE
+        expected = PostStatus.HELD if item.held else PostStatus.REMOVED if item.removed else PostStatus.VISIBLE
         assert post.status == expected, f"{key}: {post.status}, screening reasons {post.screening_reasons}"
         posts[key] = post
     return Corpus({"writer": writer, "insider": insider, "outsider": outsider}, communities, posts)
