@@ -190,6 +190,18 @@ def test_two_members_share_reply_react_search_and_stay_anonymous(
     audit(page)
     expect(page.get_by_role("link", name=THREAD_TITLE)).to_be_visible()
     screenshots(page, "search")
+    # A misspelt word still finds it; the community comes first, found by its topic.
+    page.goto(live_url + "/search/?q=marigols")
+    audit(page)
+    expect(page.get_by_role("status")).to_have_text("Nothing matched “marigols”. Showing results for “marigold”.")
+    expect(page.get_by_role("link", name=THREAD_TITLE)).to_be_visible()
+    page.get_by_label("Search communities and posts").fill("greif")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Showing results for “grief”")
+    audit(page)
+    expect(page.get_by_role("heading", level=2).first).to_have_text("1 community")
+    expect(page.get_by_role("link", name=community.name)).to_be_visible()
+    screenshots(page, "search-communities")
 
     # A posts anonymously; B sees "Anonymous member" and nothing that could name A.
     page.goto(live_url + f"/c/{community.slug}/new/")

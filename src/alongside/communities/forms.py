@@ -197,4 +197,4 @@ class TopicsForm(PlainErrors, forms.Form):
 
 
 class SearchForm(PlainErrors, forms.Form):
-    q = forms.CharField(label=_("Search posts"), max_length=200, required=False)
+    q = forms.CharField(label=_("Search communities and posts"), max_length=200, required=False)

@@ -40,6 +40,8 @@ class Community(models.Model):
     description = models.TextField(_("description"), max_length=2000, blank=True)
     rules = models.JSONField(_("rules"), default=list, blank=True, help_text=_("An ordered list of short rules."))
     topics = models.JSONField(_("topics"), default=list, blank=True)
+    # The topics in words (labels and codes, in English), what search matches; kept by the services.
+    topic_words = models.TextField(blank=True, default="", editable=False)
     visibility = models.CharField(_("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

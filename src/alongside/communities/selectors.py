@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -27,6 +28,7 @@ from alongside.communities.models import (
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
+COMMUNITIES_FOUND = 10  # a search shows at most this many communities, above the posts
 _REACTION_KINDS = tuple(ReactionKind.values)
 # What a page of posts shows: nothing else is read (no encrypted column is decrypted for nothing).
 _SHOWN = (
@@ -287,6 +289,78 @@ def post_search(*, user: Any, query: str, limit: int = 50) -> list[Post]:
         status=PostStatus.VISIBLE, thread__status=PostStatus.VISIBLE, thread__community__in=readable
     )
     return list(search.matching(candidates, query).select_related("thread__community", "author__profile")[:limit])
+
+
+def community_search(*, user: Any, query: str, limit: int = COMMUNITIES_FOUND) -> list[Community]:
+    """Communities listed to this person (`community_directory`: hidden ones only for their members,
+    invitees and staff) whose name, topics or description match, best first, with the directory's
+    member count and the person's status. Two queries."""
+    from alongside.communities import search
+
+    query = query.strip()
+    if not query or user is None or not user.is_authenticated:
+        return []
+    listed = community_directory(user=user)
+    candidates = Community.objects.filter(pk__in=listed.order_by().values("pk"))
+    ranked = list(search.matching_communities(candidates, query).values_list("pk", flat=True)[:limit])
+    found = {community.pk: community for community in listed.filter(pk__in=ranked)}
+    return [found[pk] for pk in ranked if pk in found]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """What a search finds for one reader: communities, then posts, and perhaps a better spelling."""
+
+    typed: str  # what the person searched for
+    query: str  # what the results are for: `typed`, or a spelling of it when `typed` found nothing
+    communities: list[Community]
+    posts: list[Post]
+    suggestion: str | None  # a spelling that finds something, offered as a link ("Did you mean ...?")
+
+    @property
+    def corrected(self) -> bool:
+        return self.query != self.typed
+
+
+def _better_spelling(*, user: Any, query: str, limit: int) -> tuple[str, list[Community], list[Post]] | None:
+    """The spelling of `query` from the shipped vocabulary (`search.spelling_suggestion`) and what
+    it finds for this same reader, when it finds something."""
+    from alongside.communities import search
+
+    if user is None or not user.is_authenticated:
+        return None
+    spelled = search.spelling_suggestion(query)
+    if spelled is None or spelled.lower() == search.clean_query(query).lower():
+        return None
+    communities = community_search(user=user, query=spelled)
+    posts = post_search(user=user, query=spelled, limit=limit)
+    if not communities and not posts:
+        return None
+    return spelled, communities, posts
+
+
+def search_suggestion(*, user: Any, query: str) -> str | None:
+    """A spelling of `query` that finds something this person may read, or None. Made of the typed
+    words and dictionary words only (never of anything people wrote), and offered or not according
+    to what this reader may read, so it reveals nothing else."""
+    better = _better_spelling(user=user, query=query.strip(), limit=1)
+    return better[0] if better else None
+
+
+def search_results(*, user: Any, query: str, limit: int = 50) -> SearchResults:
+    """Communities and posts this person may read that match `query`. When a word looks misspelt
+    and its spelling finds something (see `search_suggestion`), that spelling's results are shown
+    if `query` found nothing; else it is offered as a suggestion."""
+    query = query.strip()
+    communities = community_search(user=user, query=query)
+    posts = post_search(user=user, query=query, limit=limit)
+    better = _better_spelling(user=user, query=query, limit=limit)
+    if better is None:
+        return SearchResults(query, query, communities, posts, None)
+    spelled, spelled_communities, spelled_posts = better
+    if not communities and not posts:
+        return SearchResults(query, spelled, spelled_communities, spelled_posts, None)
+    return SearchResults(query, query, communities, posts, spelled)
 
 
 def community_member_count(*, community: Community) -> int:

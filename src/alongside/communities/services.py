@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from alongside.accounts import selectors as account_selectors
-from alongside.communities import access, presenters
+from alongside.communities import access, presenters, search
 from alongside.communities.access import community_viewer
 from alongside.communities.authorship import author_fields, sealed_author_id
 from alongside.communities.models import (
@@ -177,6 +177,7 @@ def community_create(
         description=_check_characters(description, "description").strip(),
         rules=_clean_rules(rules or []),
         topics=list(topics or []),
+        topic_words=search.community_topic_words(list(topics or [])),
         visibility=visibility,
         created_by=actor,
     )
@@ -200,11 +201,14 @@ def community_update(*, actor: User, community: Community, values: dict[str, Any
         values["description"] = _check_characters(values["description"], "description").strip()
     if "rules" in values:
         values["rules"] = _clean_rules(values["rules"])
+    fields = list(values)
+    if "topics" in values:
+        values = {**values, "topic_words": search.community_topic_words(list(values["topics"]))}
     for name, value in values.items():
         setattr(community, name, value)
     _full_clean(community)
     community.save(update_fields=list(values))
-    audit_record(actor=actor, action="communities.community.updated", target=community, data={"fields": sorted(values)})
+    audit_record(actor=actor, action="communities.community.updated", target=community, data={"fields": sorted(fields)})
     return community
 
 

@@ -14,13 +14,16 @@ from alongside.communities.api.schemas import (
     LIST,
     AuthorOut,
     CommunityRef,
+    CommunitySummary,
     ReadingPreferenceIO,
     SearchHit,
+    SpellingOut,
     ThreadSummary,
 )
 from alongside.communities.forms import SearchForm
 from alongside.communities.models import ContentWarning, Post
 from alongside.communities.presenters import author_of, listed_thread
+from alongside.communities.search import clean_query
 from alongside.core.api import ListOut, PageNumber, page_fields, page_of, responses
 from alongside.core.errors import Invalid
 
@@ -64,18 +67,50 @@ def _hit(post: Post) -> SearchHit:
     )
 
 
+SearchText = QueryEx[str, P(max_length=200, description='Words, "a phrase", this or that, -not_this.')]
+
+
+def _search_text(q: str) -> str:
+    form = SearchForm(data={"q": q})
+    if not form.is_valid():
+        raise Invalid({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+    return str(form.cleaned_data["q"])
+
+
 @router.get(
     "/search",
     response=responses({200: ListOut[SearchHit]}, *LIST),
     summary="Search the posts you may read",
-    description="Up to 50 matching visible posts, best first. An empty query finds nothing.",
+    description="Up to 50 matching visible posts, best first. An empty query finds nothing. Other forms "
+    'of a word count ("sleep" finds "slept" and "sleeping"). For a misspelt word, ask /search/spelling.',
 )
-def search(request: HttpRequest, q: QueryEx[str, P(max_length=200)] = "", page: PageNumber = 1) -> dict[str, Any]:
-    form = SearchForm(data={"q": q})
-    if not form.is_valid():
-        raise Invalid({field: [str(e) for e in errors] for field, errors in form.errors.items()})
-    hits = selectors.post_search(user=me(request), query=form.cleaned_data["q"])
+def search(request: HttpRequest, q: SearchText = "", page: PageNumber = 1) -> dict[str, Any]:
+    hits = selectors.post_search(user=me(request), query=_search_text(q))
     return page_of(hits, page, SEARCH_PER_PAGE, _hit)
+
+
+@router.get(
+    "/search/communities",
+    response=responses({200: ListOut[CommunitySummary]}, *LIST),
+    summary="Search the communities you can see, by name, topics and description",
+    description="Up to 10 communities, best first: public and private ones, and hidden ones you belong "
+    "to or are invited to (as in the directory). An empty query finds nothing.",
+)
+def search_communities(request: HttpRequest, q: SearchText = "", page: PageNumber = 1) -> dict[str, Any]:
+    found = selectors.community_search(user=me(request), query=_search_text(q))
+    return page_of(found, page, selectors.COMMUNITIES_FOUND, CommunitySummary.of)
+
+
+@router.get(
+    "/search/spelling",
+    response=responses({200: SpellingOut}, *LIST),
+    summary="A better spelling of a search, when it finds something",
+    description='For "anxeity": "anxiety", if that finds communities or posts you may read. Words the '
+    "dictionary knows are left as they are.",
+)
+def search_spelling(request: HttpRequest, q: SearchText = "") -> SpellingOut:
+    text = _search_text(q)
+    return SpellingOut(query=clean_query(text), suggestion=selectors.search_suggestion(user=me(request), query=text))
 
 
 @router.get(

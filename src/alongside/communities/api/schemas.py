@@ -344,6 +344,16 @@ class SearchHit(Schema):
     created_at: datetime
 
 
+class SpellingOut(Schema):
+    query: str = Field(..., description="What was asked, as searched: spaces and control characters tidied.")
+    suggestion: str | None = Field(
+        ...,
+        description="A spelling of the query that finds communities or posts you may read "
+        '("Did you mean ...?"), or null. Made from the typed words and a dictionary shipped with the '
+        "site, never from what people wrote.",
+    )
+
+
 class ReadingPreferenceIO(Input):
     collapsed_warnings: list[ContentWarning] = Field(
         ..., max_length=20, description="Posts with these warnings stay folded until the reader opens them."

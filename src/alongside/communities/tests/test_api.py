@@ -56,6 +56,7 @@ LISTS = {
     "/api/v1/feed",
     "/api/v1/waiting",
     "/api/v1/search",
+    "/api/v1/search/communities",
     "/api/v1/notifications",
 }
 
@@ -273,6 +274,7 @@ def one_of_everything(admin_user, member, other_member, private, public, held_te
         ("member", "/feed"),
         ("member", "/waiting"),
         ("member", "/search?q=blanket"),
+        ("member", "/search/communities?q=harbour"),
         ("member", "/notifications"),
     ],
 )
@@ -379,7 +381,7 @@ def some_of_everything(member, other_member, public) -> dict[str, Any]:
 def test_every_read_but_the_directory_needs_a_sign_in(openapi_spec, as_, some_of_everything):
     stranger = as_(None)
     reads = operations_of(openapi_spec, reads=True)
-    assert len(reads) == 16
+    assert len(reads) == 18
     for method, template in reads:
         if template == "/api/v1/communities":
             continue
@@ -1530,6 +1532,43 @@ def test_search_finds_only_what_i_may_read(as_, member, other_member, public, pr
     assert "q" in error_fields(as_(member)("GET", "/search?q=a%00b"))
 
 
+def test_search_finds_communities_i_may_see_by_name_topic_and_description(
+    as_, member, other_member, public, private, hidden
+):
+    caller = as_(other_member)
+
+    def slugs(query: str, who: Caller = caller) -> list[str]:
+        return [c["slug"] for c in ok(who("GET", "/search/communities?q=" + query))["items"]]
+
+    assert slugs("anxiety") == ["calm-harbour"]  # a topic
+    assert slugs("gentle") == ["calm-harbour"]  # the description
+    assert slugs("owls") == ["night-owls"]  # a private community is listed to everyone
+    assert slugs("quiet") == []  # a hidden one only to its members
+    assert slugs("quiet", as_(member)) == ["quiet-room"]
+    assert ok(as_(member)("GET", "/search/communities?q=quiet"))["items"][0]["my_status"] == "active"
+    assert slugs("") == []
+    assert "q" in error_fields(caller("GET", "/search/communities?q=a%00b"))
+
+
+def test_search_spelling_offers_only_what_finds_something_for_me(as_, member, other_member, public, private):
+    start(member, public, title="Breathing", body="My anxiety eases with slow breathing.")
+    start(member, private, title="Owls", body="A kestrel at the window.")
+
+    assert ok(as_(other_member)("GET", "/search/spelling?q=anxeity")) == {"query": "anxeity", "suggestion": "anxiety"}
+    # "kestrel" is a dictionary word, but only a community they cannot read has it.
+    assert ok(as_(other_member)("GET", "/search/spelling?q=kestrl")) == {"query": "kestrl", "suggestion": None}
+    assert ok(as_(member)("GET", "/search/spelling?q=kestrl"))["suggestion"] == "kestrel"
+    assert ok(as_(member)("GET", "/search/spelling?q=anxiety"))["suggestion"] is None
+    assert ok(as_(member)("GET", "/search/spelling?q=%20%20anxeity%20%20"))["query"] == "anxeity"
+    assert "q" in error_fields(as_(member)("GET", "/search/spelling?q=" + "a" * 201))
+
+
+def test_search_finds_other_forms_of_a_word(as_, member, public):
+    start(member, public, title="Nights", body="I slept badly and felt awful.")
+
+    assert ok(as_(member)("GET", "/search?q=sleeping%20feel"))["count"] == 1
+
+
 def test_reading_preferences_start_with_everything_folded(as_, member):
     caller = as_(member)
     body = ok(caller("GET", "/me/reading-preferences"))
@@ -1838,6 +1877,8 @@ def test_openapi_describes_every_endpoint(openapi_spec):
         "/api/v1/feed": ({"get"}, "communities"),
         "/api/v1/waiting": ({"get"}, "communities"),
         "/api/v1/search": ({"get"}, "communities"),
+        "/api/v1/search/communities": ({"get"}, "communities"),
+        "/api/v1/search/spelling": ({"get"}, "communities"),
         "/api/v1/me/reading-preferences": ({"get", "put"}, "communities"),
         "/api/v1/notifications": ({"get"}, "notifications"),
         "/api/v1/notifications/unread-count": ({"get"}, "notifications"),

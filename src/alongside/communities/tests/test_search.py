@@ -211,10 +211,12 @@ def test_queries_without_word_characters_find_nothing(community, member, other_m
 def test_fts5_expression_quotes_every_term():
     assert (
         search.fts5_expression('sleep or rest -work "bad day" AND')
-        == '(("sleep" OR "rest") AND ("bad day")) NOT ("work")'
+        == '(("sleep" OR "slept" OR "rest") AND ("bad day")) NOT ("work")'
     )
-    assert search.fts5_expression('say "hi') == '("say") AND ("hi")'
-    assert search.fts5_expression("NEAR(a b)") == '("NEAR a") AND ("b")'
+    assert search.fts5_expression('say "hi') == '("say" OR "said") AND ("hi")'
+    assert search.fts5_expression("NEAR(a b)") == '("near") AND ("b")'  # "a" is a stop word
+    assert search.fts5_expression('"the owls of the night"') == '("owls of the night")'  # ends trimmed
+    assert search.fts5_expression('"the and" owls') == '("owls")'  # only stop words: ignored
     assert search.fts5_expression("-only") == ""
     assert search.fts5_expression("😀 ***") == ""
     assert search.clean_query("a\x00b\u200b  c") == "a b c"
@@ -266,3 +268,123 @@ def test_demo_communities_are_created_once_and_searchable(
     # The hidden lounge (listeners and staff) is found only by the people in it.
     assert found(member, "supervision") == []
     assert len(found(listener, "supervision")) == 1
+
+
+# --- The search page: communities above posts, and spelling ---------------------------------------
+
+
+def test_the_page_shows_matching_communities_above_posts(admin_user, community, member):
+    from django.urls import reverse
+
+    from tests.fixtures import client_for
+
+    services.community_update(actor=admin_user, community=community, values={"topics": ["anxiety"]})
+    start(member, community, "Worried", "My anxiety keeps me up.")
+    hidden = services.community_create(actor=admin_user, name="Anxiety listeners", visibility=Visibility.HIDDEN)
+
+    page = client_for(member).get(reverse("communities:search"), {"q": "anxiety"}).content.decode()
+
+    assert page.index("Sleep and rest") < page.index("Worried")
+    assert "1 community" in page
+    assert "1 post" in page
+    assert "Topics: Anxiety" in page
+    assert hidden.name not in page  # hidden, and they are not in it
+
+
+def test_the_page_shows_what_a_better_spelling_finds_and_offers_it_as_a_link(community, member, other_member):
+    from django.urls import reverse
+
+    from tests.fixtures import client_for
+
+    start(member, community, "Worried", "My anxiety keeps me up.")
+    reader = client_for(other_member)
+
+    corrected = reader.get(reverse("communities:search"), {"q": "anxeity"}).content.decode()
+    assert "Nothing matched “anxeity”. Showing results for “anxiety”." in corrected
+    assert "Worried" in corrected
+
+    start(member, community, "Typo", "My anxeity is worse today.")
+    offered = reader.get(reverse("communities:search"), {"q": "anxeity"}).content.decode()
+    assert 'Did you mean: <a href="/search/?q=anxiety">anxiety</a>?' in offered
+    assert "Typo" in offered
+    assert "Worried" not in offered
+
+
+def test_topic_words_follow_the_communitys_topics(admin_user, community, member):
+    services.community_update(actor=admin_user, community=community, values={"topics": ["chronic_illness"]})
+    assert [c.pk for c in selectors.community_search(user=member, query="illness")] == [community.pk]
+
+    services.community_update(actor=admin_user, community=community, values={"topics": ["grief"]})
+    assert selectors.community_search(user=member, query="illness") == []
+    assert [c.pk for c in selectors.community_search(user=member, query="loss")] == [community.pk]
+    services.community_update(actor=admin_user, community=community, values={"name": "Night owls"})
+    assert [c.pk for c in selectors.community_search(user=member, query="owls")] == [community.pk]
+    assert selectors.community_search(user=member, query="rest") == []
+
+
+def test_any_input_is_safe_for_communities_and_spelling(community, member):
+    for query in WEIRD:
+        results = selectors.search_results(user=member, query=query)
+        assert isinstance(results.communities, list), query
+        assert results.suggestion is None or isinstance(results.suggestion, str), query
+
+
+def test_spelling_is_bounded_and_never_guesses_short_or_foreign_words():
+    assert search.spelling_suggestion("anxeity and depresion") == "anxiety and depression"
+    assert search.spelling_suggestion("anxiety") is None
+    assert search.spelling_suggestion("slep") == "sleep"  # the product's words first
+    assert search.spelling_suggestion("zzq") is None  # too short to guess
+    assert search.spelling_suggestion("Ωμέγα café") is None
+    assert search.spelling_suggestion("-anxeity") is None  # only words to find are corrected
+    # At most WORDS_CHECKED unknown words are looked at.
+    assert (
+        search.spelling_suggestion("anxeity anxeity xqa depresion insomina lonley worying")
+        == "anxiety anxiety xqa depression insomnia lonely worying"
+    )
+
+
+def test_no_irregular_form_is_a_stop_word_to_porter():
+    """SQLite's Porter stemmer must not turn a form search asks for into a stop word ("ate" -> "at"):
+    FTS5 would then find nearly every post, and PostgreSQL would not."""
+    import sqlite3
+
+    from alongside.communities import search_words
+
+    forms = sorted({form for word in search_words._FAMILY_OF for form in search_words.word_forms(word)})
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'porter unicode61')")
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    db.executemany("INSERT INTO t (rowid, x) VALUES (?, ?)", list(enumerate(forms, start=1)))
+    stems = {forms[doc - 1]: term for term, doc in db.execute("SELECT term, doc FROM v")}
+    assert {form: stem for form, stem in stems.items() if stem in search.STOP_WORDS} == {}
+    assert "ate" not in search_words.word_forms("eat")
+    assert search_words.word_forms("ate") == ("eat", "eaten")
+
+
+def test_distressing_words_are_never_suggested():
+    from alongside.communities import search_words
+
+    for typed in ("suicde", "raepd", "rapeing", "kiled", "murdr", "abuze"):
+        assert search_words.correction(typed) not in search_words.NEVER_SUGGESTED, typed
+    assert search_words.correction("anxeity") == "anxiety"
+    assert search.spelling_suggestion("suicde") is None
+
+
+def test_the_search_page_runs_the_same_queries_however_many_it_finds(community, member, other_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.fixtures import client_for
+
+    reader = client_for(other_member)
+    start(member, community, "Kettle", "A kettle on the stove.")
+    reader.get(reverse("communities:search"), {"q": "kettle"})  # the session and the vocabulary, once
+    with CaptureQueriesContext(connection) as one:
+        assert "Kettle" in reader.get(reverse("communities:search"), {"q": "kettle"}).content.decode()
+    for number in range(6):
+        start(member, community, f"Kettle {number}", "Another kettle.", is_anonymous=number % 2 == 0)
+    with CaptureQueriesContext(connection) as seven:
+        assert "7 posts" in reader.get(reverse("communities:search"), {"q": "kettle"}).content.decode()
+
+    assert len(seven.captured_queries) == len(one.captured_queries)

@@ -75,7 +75,8 @@ def waiting(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    posts = selectors.post_search(user=request.user, query=query) if query else []
+    found = selectors.search_results(user=request.user, query=query) if query else None
+    posts = found.posts if found else []
     collapsed = selectors.collapsed_warnings_for(user=request.user) if posts else set()
     results = [
         SearchResult(
@@ -86,7 +87,8 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         for post in posts
     ]
-    return render(request, "communities/search.html", {"form": form, "query": query, "results": results})
+    context = {"form": form, "query": query, "found": found, "results": results}
+    return render(request, "communities/search.html", context)
 
 
 @login_required
