@@ -61,6 +61,7 @@ messages:
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/run_lighthouse.py --runs 3
+	$(BIN)/python benchmarks/search_timing.py
 
 # Regenerate the lock files after editing pyproject.toml (needs network access to PyPI).
 lock:
