@@ -81,6 +81,9 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ENVIRONMENT=production needs ALLOWED_HOSTS (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Alongside")
+# Whether people who are not logged in may read open ("public") communities. Off by default:
+# people write about their health here, and search engines would index it.
+OPEN_COMMUNITIES_READABLE_SIGNED_OUT = env_bool("OPEN_COMMUNITIES_READABLE_SIGNED_OUT", False)
 # The only title a page has in discreet mode (tabs, history, bookmarks): nothing about what is read.
 DISCREET_TITLE = env_str("DISCREET_TITLE", "Notes")
 # The address people reach the site at, for links in e-mails (sent by the task worker, outside any request).

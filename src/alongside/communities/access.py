@@ -3,8 +3,10 @@
 Rules in words:
 - Anyone (even signed out) sees that public and private communities exist; hidden ones exist only
   for their members, invitees and site staff. Everything else needs a sign-in.
-- Public communities are read by any signed-in person; private and hidden ones by their active
-  members and site staff (site moderators and administrators).
+- Public ("open") communities are read by any signed-in person, and by visitors who are not
+  signed in only where the operator allows it (OPEN_COMMUNITIES_READABLE_SIGNED_OUT, off by
+  default); private and hidden ones by their active members and site staff (site moderators and
+  administrators).
 - A thread is seen while it is visible; a held thread (awaiting review) only by its author and the
   moderators; a removed thread by nobody: neither its title nor its replies are served again.
   The same for a single post: a removed post keeps its place in its thread as "removed", with
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts.enums import SITE_MODERATOR_ROLES, Role
@@ -134,10 +137,10 @@ def check_see_community_permission(viewer: CommunityViewer) -> bool:
 
 
 def check_read_community_permission(viewer: CommunityViewer) -> bool:
+    if viewer.community.visibility == Visibility.PUBLIC:
+        return viewer.signed_in or settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT
     if not viewer.signed_in:
         return False
-    if viewer.community.visibility == Visibility.PUBLIC:
-        return True
     return viewer.is_site_staff or viewer.is_active_member
 
 

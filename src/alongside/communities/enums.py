@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", _("Public: any signed-in member can read")
+    # What "open" means for visitors who are not logged in follows a setting: presenters word it.
+    PUBLIC = "public", _("Open: anyone with an account can read and join")
     PRIVATE = "private", _("Private: members only; joining needs approval")
     HIDDEN = "hidden", _("Hidden: by invitation only, not listed")
 

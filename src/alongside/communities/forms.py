@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts.enums import Topic
+from alongside.communities import presenters
 from alongside.communities.models import ContentWarning, MemberRole, Visibility
 from alongside.core.forms import PlainErrors
 
@@ -168,6 +169,10 @@ class CommunityEditForm(PlainErrors, forms.Form):
         help_text=_("One rule per line. They are shown numbered, in this order."),
     )
     visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visibility"].choices = presenters.visibility_choices()  # type: ignore[attr-defined]
 
     def clean_rules(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["rules"].splitlines() if line.strip()]

@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -33,7 +34,6 @@ _ROLE_LABELS = dict(Role.choices)
 _WARNING_LABELS = dict(ContentWarning.choices)
 _TOPIC_LABELS = dict(Topic.choices)
 _VISIBILITY_SHORT = {
-    Visibility.PUBLIC: gettext_lazy("Public"),
     Visibility.PRIVATE: gettext_lazy("Private"),
     Visibility.HIDDEN: gettext_lazy("Invitation only"),
 }
@@ -82,7 +82,27 @@ def topic_label(code: str) -> str:
 
 
 def visibility_short(value: str) -> str:
+    """The badge on a community. "Open" says who can read it, which follows the operator's setting."""
+    if value == Visibility.PUBLIC:
+        if settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT:
+            return _("Open to everyone")
+        return _("Open to all members")
     return str(_VISIBILITY_SHORT.get(value, ""))  # type: ignore[call-overload]
+
+
+def visibility_choices() -> list[tuple[str, str]]:
+    """What a host chooses from, worded for this site's setting."""
+    everyone = settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT
+    return [
+        (
+            Visibility.PUBLIC,
+            _("Open: anyone can read it, even without logging in; members join in one tap")
+            if everyone
+            else _("Open: anyone with an account can read it and join in one tap"),
+        ),
+        (Visibility.PRIVATE, str(Visibility.PRIVATE.label)),
+        (Visibility.HIDDEN, str(Visibility.HIDDEN.label)),
+    ]
 
 
 def plain_text(body_html: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +12,7 @@ from alongside.communities import access, selectors
 from alongside.communities.access import CommunityViewer
 from alongside.communities.models import MembershipStatus, Post
 from alongside.communities.presenters import thread_url
+from alongside.core.markdown import render_markdown
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -21,6 +23,14 @@ HELD_MESSAGE = gettext_lazy("Thanks — your post is awaiting review by a modera
 def me(request: HttpRequest) -> User:
     """The signed-in person (views that call this are behind login_required)."""
     return cast("User", request.user)
+
+
+def preview_of(request: HttpRequest, form: Form) -> str | None:
+    """The Preview button was pressed: the text as it will look, sanitised like a post, and nothing
+    saved. None otherwise (also when the form has errors to show instead)."""
+    if request.method != "POST" or "preview" not in request.POST or not form.is_valid():
+        return None
+    return render_markdown(form.cleaned_data["body"])
 
 
 def post_location(viewer: CommunityViewer, post: Post) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from alongside.accounts import selectors as account_selectors
 from alongside.communities import access, selectors, services
 from alongside.communities.forms import CommunityEditForm, ThreadForm
 from alongside.communities.models import Community, MembershipStatus, PostStatus, Visibility
-from alongside.communities.views.common import HELD_MESSAGE, me, membership_context
+from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, preview_of
 from alongside.core.errors import errors_as_messages, errors_into, require
 
 
@@ -26,7 +27,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         topics = account_selectors.profile_get(viewer=me(request)).topics
         suggestions = selectors.community_suggestions(user=request.user, topics=topics) if topics else []
-    return render(request, "communities/directory.html", {"communities": communities, "suggestions": suggestions})
+    context = {
+        "communities": communities,
+        "suggestions": suggestions,
+        "open_to_visitors": settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT,
+    }
+    return render(request, "communities/directory.html", context)
 
 
 @require_GET
@@ -98,7 +104,8 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     community = viewer.community
     require(access.check_post_thread_permission(viewer), access.REASON_JOIN_FIRST)
     form = ThreadForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    preview = preview_of(request, form)
+    if request.method == "POST" and preview is None and form.is_valid():
         with errors_into(form):
             thread = services.thread_create(
                 actor=me(request),
@@ -114,5 +121,5 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Your thread is posted. Thank you for sharing."))
             return redirect("communities:thread", slug=community.slug, thread_id=thread.pk)
     first_post = not selectors.has_posted_in(user=request.user, community=community)
-    context = {**membership_context(viewer), "form": form, "first_post": first_post}
+    context = {**membership_context(viewer), "form": form, "first_post": first_post, "preview": preview}
     return render(request, "communities/thread_new.html", context)

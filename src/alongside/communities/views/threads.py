@@ -22,7 +22,7 @@ from alongside.communities.access import CommunityViewer
 from alongside.communities.forms import PostDeleteForm, PostEditForm, ReactionForm, ReplyForm, RevealForm
 from alongside.communities.models import Post, PostStatus
 from alongside.communities.presenters import PostPresenter, PostView, thread_url
-from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, post_location
+from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, post_location, preview_of
 from alongside.core.errors import errors_as_messages, errors_into, require
 
 
@@ -81,7 +81,8 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     if quote_id and quote_id.isascii() and quote_id.isdigit():
         _viewer, quote = access.access_post(request.user, int(quote_id))
         require(access.check_quote_post_permission(viewer, thread, quote), access.REASON_QUOTE)
-    if request.method == "POST" and form.is_valid():
+    preview = preview_of(request, form)
+    if request.method == "POST" and preview is None and form.is_valid():
         with errors_into(form):
             post = services.post_reply(
                 actor=me(request),
@@ -102,6 +103,7 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         "form": form,
         "quote": quote,
         "quote_author": presenters.author_label(quote) if quote else "",
+        "preview": preview,
     }
     return render(request, "communities/reply.html", context)
 
@@ -140,7 +142,8 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     require(access.check_edit_post_permission(viewer, post), access.REASON_EDIT)
     initial = {"title": thread.title, "body": post.body, "content_warnings": post.content_warnings}
     form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
-    if request.method == "POST" and form.is_valid():
+    preview = preview_of(request, form)
+    if request.method == "POST" and preview is None and form.is_valid():
         with errors_into(form):
             edited = services.post_edit(
                 actor=me(request),
@@ -154,7 +157,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Your changes are saved."))
             return redirect(post_location(viewer, edited))
-    context = {**membership_context(viewer), "thread": thread, "post": post, "form": form}
+    context = {**membership_context(viewer), "thread": thread, "post": post, "form": form, "preview": preview}
     return render(request, "communities/post_edit.html", context)
 
 

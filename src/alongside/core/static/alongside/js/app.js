@@ -8,12 +8,124 @@
   "use strict";
   var ESCAPE_WINDOW_MS = 1000;
   var lastEscape = 0;
+  var exiting = false; // quick exit: nothing may ask to stay, nothing is kept
 
   function quickExit(url) {
     document.documentElement.classList.add("exiting");
     document.title = "";
+    exiting = true;
+    forgetDrafts();
     window.location.replace(url);
   }
+
+  // Drafts: what someone is writing in a form marked data-draft is kept in this browser as they
+  // type and put back if the page is closed or lost before it is sent. In discreet mode only for
+  // as long as the tab is open (sessionStorage). Quick exit and logging out forget every draft.
+  var DRAFT_PREFIX = "alongside-draft:";
+
+  function draftStores() {
+    var stores = [];
+    try { stores.push(window.localStorage, window.sessionStorage); } catch (error) { /* storage off */ }
+    return stores;
+  }
+
+  function draftStore() {
+    try {
+      return document.documentElement.hasAttribute("data-discreet") ? window.sessionStorage : window.localStorage;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function forgetDrafts() {
+    draftStores().forEach(function (store) {
+      for (var i = store.length - 1; i >= 0; i--) {
+        var key = store.key(i);
+        if (key && key.indexOf(DRAFT_PREFIX) === 0) store.removeItem(key);
+      }
+    });
+  }
+
+  function keepDrafts(form) {
+    var store = draftStore();
+    if (!store) return;
+    var key = DRAFT_PREFIX + form.getAttribute("data-draft");
+    var fields = Array.prototype.slice.call(form.querySelectorAll("textarea, input[type='text']"));
+    var sent = false;
+    var timer = null;
+
+    function values() {
+      var kept = {};
+      var any = false;
+      fields.forEach(function (field) {
+        kept[field.name] = field.value;
+        if (field.value.trim()) any = true;
+      });
+      return any ? kept : null;
+    }
+    var initial = JSON.stringify(values());
+
+    function save() {
+      var now = values();
+      try {
+        if (now && JSON.stringify(now) !== initial) store.setItem(key, JSON.stringify(now));
+        else store.removeItem(key);
+      } catch (error) { /* full or refused: the page still works */ }
+    }
+
+    var saved = null;
+    try { saved = JSON.parse(store.getItem(key) || "null"); } catch (error) { saved = null; }
+    if (saved && JSON.stringify(saved) !== initial) {
+      fields.forEach(function (field) {
+        if (typeof saved[field.name] === "string") field.value = saved[field.name];
+      });
+      var note = document.createElement("p");
+      note.className = "notice draft-notice";
+      note.setAttribute("role", "status");
+      note.textContent = document.body.getAttribute("data-draft-restored") || "";
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "link-button";
+      discard.textContent = document.body.getAttribute("data-draft-discard") || "";
+      discard.addEventListener("click", function () {
+        fields.forEach(function (field) { field.value = ""; });
+        try { store.removeItem(key); } catch (error) { /* nothing kept */ }
+        initial = JSON.stringify(values());
+        note.remove();
+        if (fields[0]) fields[0].focus();
+      });
+      note.appendChild(document.createTextNode(" "));
+      note.appendChild(discard);
+      form.parentNode.insertBefore(note, form);
+    }
+
+    form.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, 300);
+    });
+    form.addEventListener("submit", function (event) {
+      sent = true;
+      var previewing = event.submitter && event.submitter.name === "preview";
+      // Sent: the server has the text now (it comes back in the form if anything needs fixing).
+      if (!previewing) {
+        try { store.removeItem(key); } catch (error) { /* nothing kept */ }
+      }
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (exiting || sent || JSON.stringify(values()) === initial) return;
+      save();
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), keepDrafts);
+  document.addEventListener("submit", function (event) {
+    if (event.target instanceof Element && event.target.matches("form.logout-form")) {
+      exiting = true;
+      forgetDrafts();
+    }
+  });
 
   function exitUrl() {
     var link = document.getElementById("quick-exit");
@@ -30,6 +142,8 @@
   // A form came back with something to fix: start at the list of what to fix (its links lead to
   // the fields; following one puts the cursor in the field, not just near it).
   var summary = document.getElementById("error-summary");
+  var preview = document.getElementById("preview");
+  if (preview && !summary) preview.focus();
   if (summary) {
     summary.focus();
     summary.addEventListener("click", function (event) {
