@@ -121,6 +121,13 @@ class ThreadFlagForm(forms.Form):
     value = forms.BooleanField(required=False)
 
 
+class ThreadNotifyForm(forms.Form):
+    """Follow/stop following or mute/unmute: the value to set, and the page to come back to."""
+
+    value = forms.BooleanField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=2**31)
+
+
 class ReviewForm(forms.Form):
     approve = forms.BooleanField(required=False)
     reason = forms.CharField(label=_("Note for the log (optional)"), required=False, max_length=500)

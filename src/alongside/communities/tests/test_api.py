@@ -389,7 +389,7 @@ def test_every_read_but_the_directory_needs_a_sign_in(openapi_spec, as_, some_of
 def test_every_write_signed_out_is_401_not_authenticated_and_changes_nothing(openapi_spec, as_, some_of_everything):
     stranger = as_(None)
     writes = operations_of(openapi_spec, reads=False)
-    assert len(writes) == 25
+    assert len(writes) == 29
     before = snapshot()
     for method, template in writes:
         operation = openapi_spec["paths"][template][method.lower()]
@@ -1828,6 +1828,8 @@ def test_openapi_describes_every_endpoint(openapi_spec):
         "/api/v1/threads/{thread_id}/posts": ({"get", "post"}, "communities"),
         "/api/v1/threads/{thread_id}/lock": ({"put", "delete"}, "moderation"),
         "/api/v1/threads/{thread_id}/pin": ({"put", "delete"}, "moderation"),
+        "/api/v1/threads/{thread_id}/follow": ({"put", "delete"}, "communities"),
+        "/api/v1/threads/{thread_id}/mute": ({"put", "delete"}, "communities"),
         "/api/v1/posts/{post_id}": ({"get", "patch", "delete"}, "communities"),
         "/api/v1/posts/{post_id}/reactions/{kind}": ({"put", "delete"}, "communities"),
         "/api/v1/posts/{post_id}/reveal": ({"post"}, "communities"),

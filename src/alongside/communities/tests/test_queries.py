@@ -20,7 +20,7 @@ from django.utils import timezone
 from alongside.accounts.models import User
 from alongside.communities import presenters, selectors
 from alongside.communities.access import community_viewer
-from alongside.communities.models import Community, MemberRole, Post, PostStatus, Reaction, Thread
+from alongside.communities.models import Community, MemberRole, Post, PostStatus, Reaction, Thread, ThreadState
 from alongside.communities.tests.conftest import join_as, quick_community
 from tests.fixtures import client_for
 from tests.personas import make_person
@@ -242,11 +242,40 @@ def test_the_thread_page_costs_the_same_for_5_and_200_posts(people: People, as_m
     many = thread_with_posts(community, people, MANY, "Many")
     user = people.moderator if as_moderator else people.viewer
 
-    small = _page_queries(user, reverse("communities:thread", args=[community.slug, few.pk]))
-    large = _page_queries(user, reverse("communities:thread", args=[community.slug, many.pk]))
+    small = _page_queries(user, reverse("communities:thread", args=[community.slug, few.pk]) + "?page=1")
+    large = _page_queries(user, reverse("communities:thread", args=[community.slug, many.pk]) + "?page=1")
     assert small == large, (small, large)
     later = _page_queries(user, reverse("communities:thread", args=[community.slug, many.pk]) + "?page=4")
     assert later == large
+    # The page's own reads (session and user, thread, membership, reading position, posts: count,
+    # page, reactions, own reactions, quotes; reading preferences; header count) and its two writes
+    # (reading position, notifications marked read).
+    assert large <= 13, large
+
+
+def _redirect_queries(user: User, url: str) -> tuple[int, str]:
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 302
+    return len(context.captured_queries), response["Location"]
+
+
+def test_the_way_back_into_a_thread_costs_the_same_for_5_and_200_posts(people: People) -> None:
+    """A returning reader is sent to the first post new to them: a few queries, whatever the length."""
+    community = quick_community("Return room", "private")
+    people.join(community)
+    few = thread_with_posts(community, people, FEW + 2, "Few")
+    many = thread_with_posts(community, people, MANY, "Many")
+    for thread, seen in ((few, 2), (many, 120)):
+        newest_seen = Post.objects.filter(thread=thread).order_by("created_at", "pk")[seen].pk
+        ThreadState.objects.create(user=people.viewer, thread=thread, last_read_post_id=newest_seen)
+
+    small, small_to = _redirect_queries(people.viewer, reverse("communities:thread", args=[community.slug, few.pk]))
+    large, large_to = _redirect_queries(people.viewer, reverse("communities:thread", args=[community.slug, many.pk]))
+    assert small == large, (small, large)
+    assert small_to.endswith("?page=1#unread")
+    assert large_to.endswith("?page=3#unread")  # the 122nd post, in the order the page shows them
 
 
 @pytest.mark.parametrize("as_moderator", [False, True], ids=["member", "moderator"])
@@ -282,12 +311,12 @@ def test_a_50_post_thread_page_is_at_most_15_kb_on_the_wire(people: People) -> N
     client = client_for(people.viewer)
     url = reverse("communities:thread", args=[community.slug, thread.pk])
 
-    compressed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    compressed = client.get(url + "?page=1", headers={"Accept-Encoding": "gzip, deflate, br"})
 
     assert compressed.status_code == 200
     assert compressed["Content-Encoding"] == "gzip"
     assert len(compressed.content) <= 15_000, len(compressed.content)
-    assert len(client.get(url).content) > 60_000  # the same page, uncompressed
+    assert len(client.get(url + "?page=1").content) > 60_000  # the same page, uncompressed
 
 
 def test_the_thread_page_shows_its_posts_as_markup_not_as_escaped_text(people: People) -> None:
