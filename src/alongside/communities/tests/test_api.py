@@ -1546,6 +1546,66 @@ def test_reading_preferences_start_with_everything_folded(as_, member):
     assert snapshot() == before
 
 
+# --- Following and muting --------------------------------------------------------------------------
+
+
+def follow_state(caller: Any, thread: Thread) -> dict[str, Any]:
+    return ok(caller("GET", f"/threads/{thread.pk}"))["follow"]
+
+
+def test_follow_and_mute_are_idempotent_and_the_thread_says_what_i_hear(as_, member, other_member, public):
+    thread = start(member, public)
+    writer, reader = as_(member), as_(other_member)
+    assert follow_state(writer, thread) == {"following": True, "muted": False, "can_follow": True, "can_mute": True}
+    assert follow_state(reader, thread)["following"] is False
+
+    for _ in range(2):
+        assert ok(reader("PUT", f"/threads/{thread.pk}/follow")) == {
+            "following": True, "muted": False, "can_follow": True, "can_mute": True,
+        }  # fmt: skip
+    assert follow_state(reader, thread)["following"] is True
+    for _ in range(2):
+        assert ok(reader("PUT", f"/threads/{thread.pk}/mute"))["muted"] is True
+    assert follow_state(reader, thread) == {"following": False, "muted": True, "can_follow": True, "can_mute": True}
+    assert ok(reader("DELETE", f"/threads/{thread.pk}/follow"))["muted"] is True  # not following: still muted
+    for _ in range(2):
+        assert ok(reader("DELETE", f"/threads/{thread.pk}/mute")) == {
+            "following": False, "muted": False, "can_follow": True, "can_mute": True,
+        }  # fmt: skip
+    for _ in range(2):
+        assert ok(writer("DELETE", f"/threads/{thread.pk}/follow"))["following"] is False
+
+
+def test_followers_hear_of_replies_through_the_api_as_one_item(as_, member, other_member, public):
+    thread = start(member, public)
+    for number in range(3):
+        ok(as_(other_member)("POST", f"/threads/{thread.pk}/posts", {"body": f"Reply {number}"}), 201)
+    items = ok(as_(member)("GET", "/notifications"))["items"]
+    assert [(n["kind"], n["count"], n["snippet"]) for n in items] == [("replies", 3, "Reply 2")]
+    ok(as_(member)("GET", f"/threads/{thread.pk}/posts"))  # reading the (last) page reads them
+    assert ok(as_(member)("GET", "/notifications/unread-count")) == {"count": 0}
+
+
+def test_a_banned_member_may_mute_but_not_follow(as_, admin_user, member, other_member, public):
+    thread = start(member, public)
+    services.membership_ban(actor=admin_user, community=public, user=other_member, reason="Spam")
+    caller = as_(other_member)
+    before = snapshot()
+    assert_not_allowed(caller("PUT", f"/threads/{thread.pk}/follow"), access.REASON_FOLLOW)
+    assert snapshot() == before
+    assert follow_state(caller, thread)["can_follow"] is False
+    assert ok(caller("PUT", f"/threads/{thread.pk}/mute"))["muted"] is True
+
+
+def test_following_what_one_cannot_read_is_not_found(as_, member, other_member, passer_by, private):
+    thread = start(member, private)
+    for caller in (as_(other_member), as_(passer_by)):
+        for method in ("PUT", "DELETE"):
+            for what in ("follow", "mute"):
+                assert_not_found(caller(method, f"/threads/{thread.pk}/{what}"))
+    assert_not_found(as_(member)("PUT", "/threads/999999/follow"))
+
+
 # --- Robustness: bad bodies on every write, ids, text no database can store --------------------
 
 
@@ -1684,6 +1744,8 @@ def test_ids_that_cannot_exist_are_not_found(as_, member, template, number):
         ("DELETE", "/posts/{n}"),
         ("PUT", "/threads/{n}/lock"),
         ("PUT", "/posts/{n}/reactions/relate"),
+        ("PUT", "/threads/{n}/follow"),
+        ("DELETE", "/threads/{n}/mute"),
     ],
 )
 @pytest.mark.parametrize("word", ["abc", "1.5", "-"])
