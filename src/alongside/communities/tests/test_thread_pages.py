@@ -159,7 +159,7 @@ def test_the_page_says_what_i_hear_and_offers_the_other_choices(db: Any) -> None
     assert _buttons(page(reader, f"{scene.url}?page=1")) == ["Follow this thread", "Mute this thread"]
 
     response = reader.post(f"/t/{scene.thread.pk}/follow/", {"value": "on", "page": "1"})
-    assert response["Location"] == f"{scene.url}?page=1#thread-tools"
+    assert response["Location"] == f"{scene.url}?page=1"
     html = unescape(page(reader, response["Location"]))
     assert "You're following this thread. We'll let you know about new replies." in html  # the message
     assert _buttons(html) == ["Stop following", "Mute this thread"]

@@ -286,7 +286,8 @@ def _notify_setting(request: HttpRequest, thread_id: int, *, setting: str) -> Ht
         )
     messages.success(request, text)
     number = form.cleaned_data.get("page") if valid else None
-    return redirect(f"{thread_url(thread)}?page={number or 1}#thread-tools")
+    # Back to the top of the same page, where the message saying what changed is seen (and the choices are).
+    return redirect(f"{thread_url(thread)}?page={number or 1}")
 
 
 @login_required
