@@ -60,6 +60,10 @@ def replies_become_one_item_per_thread(apps: Any, schema_editor: Any) -> None:
             if state.last_read_post_id is None or state.last_read_post_id > position:
                 ThreadState.objects.filter(pk=state.pk).update(last_read_post_id=position)
     old.delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the foreign keys of the rows written above now, so that PostgreSQL lets the index
+        # and constraint below be created in the same transaction ("pending trigger events").
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
