@@ -30,13 +30,16 @@ def notifications_group_bump(
     *, recipient_ids: Iterable[int], kind: str, subject: str, url: str, target: models.Model
 ) -> int:
     """Each of these people's one item about `target` (made if they have none) becomes unread again
-    and moves to the top. A bulk insert (rows that exist already are left alone by the unique
-    constraint) and one update, whatever the number of people. Returns how many were brought up."""
+    and moves to the top. Bounded whatever the number of people: one query finds who has an item
+    already, one bulk insert makes the missing ones (left alone by the unique constraint if another
+    request made one meanwhile), one update brings them all up. Returns how many were brought up."""
     ids = sorted(set(recipient_ids))
     if not ids:
         return 0
     now = timezone.now()
     target_type, target_id = target._meta.label_lower, target.pk
+    items = Notification.objects.filter(kind=kind, target_type=target_type, target_id=target_id)
+    have = set(items.filter(recipient_id__in=ids).values_list("recipient_id", flat=True))
     Notification.objects.bulk_create(
         [
             Notification(
@@ -50,13 +53,12 @@ def notifications_group_bump(
                 created_at=now,
             )
             for recipient_id in ids
+            if recipient_id not in have
         ],
         ignore_conflicts=True,
         batch_size=500,
     )
-    return Notification.objects.filter(
-        kind=kind, target_type=target_type, target_id=target_id, recipient_id__in=ids
-    ).update(read_at=None, created_at=now, subject=subject[:200], url=url)
+    return items.filter(recipient_id__in=ids).update(read_at=None, created_at=now, subject=subject[:200], url=url)
 
 
 @transaction.atomic
