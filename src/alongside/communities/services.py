@@ -534,23 +534,32 @@ def thread_mute_set(*, actor: User, thread: Thread, on: bool) -> ThreadState:
 
 
 def thread_read(
-    *, actor: User, thread: Thread, state: ThreadState | None, post_ids: list[int], saw_newest: bool
-) -> None:
+    *,
+    actor: User,
+    thread: Thread,
+    state: ThreadState | None,
+    post_ids: list[int],
+    saw_newest: bool,
+    has_unread: bool = True,
+) -> int:
     """Someone read a page of a thread (reached with access_thread; `state` is theirs, as the page
     loaded it): their reading position moves forward to the newest post on it, the notifications
     about those posts are marked read, and once they have seen the newest post so is their item
-    about new replies here. Two queries at most, whatever the page holds; each is a single
-    statement that is right on its own (no transaction needed on a page view)."""
+    about new replies here. `has_unread`: whether they have any unread notification at all (the
+    page knows it from its header; without any, there is nothing to mark). Returns how many were
+    marked read. At most two statements, each right on its own (no transaction on a page view)."""
     if not post_ids:
-        return
+        return 0
     newest = max(post_ids)
     if state is None:
         ThreadState.objects.bulk_create(
             [ThreadState(user=actor, thread=thread, last_read_post_id=newest)], ignore_conflicts=True
         )
-    else:  # always the one statement (a no-op when nothing is new), so a page costs the same either way
+    elif state.last_read_post_id is None or state.last_read_post_id < newest:
         _move_reading_position(user=actor, thread=thread, post_id=newest)
-    notification_services.notifications_mark_read_about(
+    if not has_unread:
+        return 0
+    return notification_services.notifications_mark_read_about(
         actor=actor,
         target_type=selectors.POST_TARGET,
         target_ids=post_ids,

@@ -202,3 +202,19 @@ def test_following_a_thread_one_cannot_read_is_not_found_and_signed_out_is_asked
     join_as(pending, community, status=MembershipStatus.PENDING)
     assert client_for(pending).post(f"/t/{thread.pk}/follow/", {"value": "on"}).status_code == 404
     assert not ThreadState.objects.exclude(user=writer).exists()
+
+
+def test_the_header_counts_what_is_still_unread_after_reading_the_page(db: Any) -> None:
+    scene = Scene(1)
+    other = start_thread(scene.writer, scene.community, title="Elsewhere")
+    services.post_reply(actor=scene.reader, thread=other, body="Here too")  # the writer: one item there
+    services.post_reply(actor=scene.reader, thread=scene.thread, body=f"@{scene.writer.username} hello")
+    services.post_reply(actor=scene.reader, thread=scene.thread, body="And more")
+    client = client_for(scene.writer)
+    badge = '<span class="badge">{}<span class="visually-hidden"> unread</span></span>'
+    assert badge.format(3) in page(client, "/notifications/")
+
+    html = page(client, f"{scene.url}?page=1")  # the mention and the new replies here: read now
+
+    assert badge.format(1) in html
+    assert badge.format(1) in page(client, "/notifications/")

@@ -31,6 +31,7 @@ from alongside.communities.models import Post, PostStatus
 from alongside.communities.presenters import PostPresenter, PostView, present_follow, thread_url
 from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, post_location
 from alongside.core.errors import errors_as_messages, errors_into, require
+from alongside.notifications import selectors as notification_selectors
 
 LAST_PAGE = 2**31  # `?page=last`: a page past the end is the last page
 
@@ -58,12 +59,17 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         (item.post.pk for item in items if position is not None and item.post.pk > position and not item.is_removed),
         None,
     )
-    services.thread_read(
+    # The header's unread count is needed anyway: counted first, it says whether there is anything
+    # to mark read at all (most page views: nothing), and it is then given to the page as it is
+    # after marking, instead of the header counting again.
+    unread = notification_selectors.notification_unread_count(viewer=request.user)
+    unread -= services.thread_read(
         actor=me(request),
         thread=thread,
         state=state,
         post_ids=[item.post.pk for item in items],
         saw_newest=not page.has_next(),
+        has_unread=unread > 0,
     )
     reply_url = reverse("communities:reply", args=[thread.community.slug, thread.pk])
     posts = _posts_html(
@@ -84,6 +90,7 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         "reply_fields_html": _empty_reply_fields(get_language()) if presenter.can_reply else "",
         "reply_url": reply_url,
         "follow": present_follow(viewer, thread, state),
+        "unread_notifications": unread,  # the header's count (notifications.context_processors), already known
         "unread_here": unread_from is not None,
     }
     return render(request, "communities/thread.html", context)
