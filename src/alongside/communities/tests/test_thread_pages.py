@@ -218,3 +218,14 @@ def test_the_header_counts_what_is_still_unread_after_reading_the_page(db: Any) 
 
     assert badge.format(1) in html
     assert badge.format(1) in page(client, "/notifications/")
+
+
+def test_a_page_number_that_makes_no_sense_changes_only_where_i_return(db: Any) -> None:
+    scene = Scene(1)
+    client = client_for(scene.reader)
+    response = client.post(f"/t/{scene.thread.pk}/follow/", {"value": "on", "page": "nonsense"})
+    assert response["Location"] == f"{scene.url}?page=1"
+    assert ThreadState.objects.get(user=scene.reader, thread=scene.thread).level == FollowLevel.FOLLOWING
+    response = client.post(f"/t/{scene.thread.pk}/mute/", {"value": "on", "page": "9" * 40})
+    assert response["Location"] == f"{scene.url}?page=1"
+    assert ThreadState.objects.get(user=scene.reader, thread=scene.thread).level == FollowLevel.MUTED

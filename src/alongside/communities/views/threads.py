@@ -275,8 +275,8 @@ def _notify_setting(request: HttpRequest, thread_id: int, *, setting: str) -> Ht
     """Follow or mute from the thread page (plain forms, no script needed); back to the same page."""
     _viewer, thread = access.access_thread(request.user, thread_id)
     form = ThreadNotifyForm(request.POST)
-    valid = form.is_valid()
-    on = bool(valid and form.cleaned_data["value"])
+    form.is_valid()  # each field on its own: a page number that makes no sense must not turn "follow" into "stop"
+    on = bool(form.cleaned_data.get("value"))
     if setting == "follow":
         services.thread_follow_set(actor=me(request), thread=thread, on=on)
         text = (
@@ -292,7 +292,7 @@ def _notify_setting(request: HttpRequest, thread_id: int, *, setting: str) -> Ht
             else _("This thread is no longer muted.")
         )
     messages.success(request, text)
-    number = form.cleaned_data.get("page") if valid else None
+    number = form.cleaned_data.get("page")
     # Back to the top of the same page, where the message saying what changed is seen (and the choices are).
     return redirect(f"{thread_url(thread)}?page={number or 1}")
 
