@@ -418,6 +418,7 @@ def test_thread_page_query_count_does_not_grow_with_posts_and_reactions() -> Non
         )
         for person in people:
             services.reaction_set(actor=person, post=reply, kind=ReactionKind.values[n % 3], on=True)
+    client.get(url)  # the first read of new posts also moves the reader's place and marks what it answers
     many = _thread_page_queries(client, url)
     assert many == few, f"the thread page ran {few} queries with one post and {many} with thirteen"
 

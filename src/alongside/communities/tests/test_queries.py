@@ -22,6 +22,7 @@ from alongside.communities import presenters, selectors
 from alongside.communities.access import community_viewer
 from alongside.communities.models import Community, MemberRole, Post, PostStatus, Reaction, Thread, ThreadState
 from alongside.communities.tests.conftest import join_as, quick_community
+from alongside.notifications.models import Notification
 from tests.fixtures import client_for
 from tests.personas import make_person
 
@@ -252,6 +253,37 @@ def test_the_thread_page_costs_the_same_for_5_and_200_posts(people: People, as_m
     # with posts new to the reader also moves their reading position (one statement), and one
     # read while they have unread notifications marks those it answers (one more).
     assert large <= 11, large
+
+
+def test_reading_new_posts_costs_the_same_for_5_and_200_of_them(people: People) -> None:
+    """The first read of new posts also moves the reader's place and marks read what it answers:
+    two statements more than a page read again, whatever the number of posts."""
+    community = quick_community("Fresh room", "private")
+    people.join(community)
+    few = thread_with_posts(community, people, FEW, "Few")
+    many = thread_with_posts(community, people, MANY, "Many")
+    client = client_for(people.viewer)
+
+    def first_read(thread: Thread) -> tuple[int, int]:
+        opening = Post.objects.get(thread=thread, is_opening=True)
+        ThreadState.objects.create(user=people.viewer, thread=thread, last_read_post_id=opening.pk)
+        Notification.objects.create(
+            recipient=people.viewer, kind="replies", subject=thread.title, url="/", target_type="communities.thread",
+            target_id=thread.pk,
+        )  # fmt: skip
+        url = reverse("communities:thread", args=[community.slug, thread.pk]) + "?page=last"  # the newest posts
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        first = len(context.captured_queries)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return first, len(context.captured_queries)
+
+    client.get(reverse("communities:feed"))  # warm up: session, caches
+    small, small_again = first_read(few)
+    large, large_again = first_read(many)
+    assert (small, small_again) == (large, large_again)
+    assert small == small_again + 2
 
 
 def _redirect_queries(user: User, url: str) -> tuple[int, str]:
