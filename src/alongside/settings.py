@@ -309,12 +309,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("STATIC_FROM_SOURCE", False)
 
 # --- Security ---------------------------------------------------------------------------------
-# Sessions live in the database and are read from the cache (Redis in production): a signed-in page
-# then costs no session query.
-# Sessions live in the database; with Redis they are also read from the cache (shared by every
-# process, so a log-out ends the session everywhere). Never from a per-process memory cache: a
-# worker that missed the log-out would keep the session alive.
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
+# Sessions live in the database and are read through the cache, so a signed-in page costs no
+# session query, but only where every process shares that cache: Redis, or development's single
+# process. A production site without Redis may run several workers (gunicorn --workers), each
+# with its own memory cache; one that missed a log-out would keep the session alive, so there
+# every request reads the database.
+_SHARED_CACHE = bool(REDIS_URL) or not PRODUCTION
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _SHARED_CACHE else "db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alongside.api import api
+from alongside.communities.views import home as home_views
 from alongside.core import views as core_views
 
 admin.site.site_header = "Alongside administration"
@@ -14,7 +15,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 handler404 = "alongside.core.views.not_found"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # Signed in: new replies in threads you follow, threads waiting for a reply, your communities
+    # (communities' home); signed out: the welcome page (core).
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("help/", include("alongside.safety.urls")),
     path("accounts/", include("alongside.accounts.urls")),

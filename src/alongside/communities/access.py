@@ -17,6 +17,10 @@ Rules in words:
   edit (to redact, with the history kept) and remove others' posts, lock, pin, approve members,
   review held posts and reveal an anonymous author (audited every time).
 - Hosts and administrators edit the community and appoint its moderators and hosts.
+- Anyone who may read a visible thread may follow it (hear of its new replies), except members
+  banned from its community; anyone who may read it may mute it (hear nothing from it, mentions
+  included) or stop following or muting it: hearing less is never refused. Signed-out visitors,
+  and people who left a private community, cannot read it, so they can do neither.
 A forbidden object is reported exactly like a missing one (NotFound), so nothing leaks; an action
 on something the viewer can see is refused with NotAllowed and one of the reasons below.
 """
@@ -59,6 +63,8 @@ REASON_HOSTS = _("Only the community's hosts can do this.")
 REASON_ADMINS = _("Only administrators can create communities.")
 REASON_QUOTE = _("You can only quote a visible post in this thread.")
 REASON_REVEAL = _("Only the community's moderators can ask who wrote a post, and only when it is anonymous.")
+REASON_FOLLOW = _("You can't follow this thread right now.")
+REASON_MUTE = _("You can't change how you hear about this thread right now.")
 REASON_REMOVE_WITH_REASON = _("To remove someone else's post, use “remove” and give a reason for the log.")
 
 
@@ -246,6 +252,21 @@ def check_reveal_anonymous_author_permission(viewer: CommunityViewer, post: Post
 def check_see_post_history_permission(viewer: CommunityViewer, post: Post) -> bool:
     """Moderators see a post's earlier versions."""
     return viewer.moderates and post.status != PostStatus.REMOVED
+
+
+def check_follow_thread_permission(viewer: CommunityViewer, thread: Thread) -> bool:
+    """Follow a visible thread one may read, unless banned from its community."""
+    return (
+        thread.status == PostStatus.VISIBLE
+        and viewer.status != MembershipStatus.BANNED
+        and check_read_community_permission(viewer)
+    )
+
+
+def check_mute_thread_permission(viewer: CommunityViewer, thread: Thread) -> bool:
+    """Mute a visible thread one may read, or stop following or muting it (hearing less is never
+    refused, not even to a banned member who can still read it)."""
+    return thread.status == PostStatus.VISIBLE and check_read_community_permission(viewer)
 
 
 # --- Reaching objects -------------------------------------------------------------------------

@@ -47,3 +47,13 @@ class PostStatus(models.TextChoices):
     VISIBLE = "visible", _("Visible")
     HELD = "held", _("Awaiting review")
     REMOVED = "removed", _("Removed")
+
+
+class FollowLevel(models.TextChoices):
+    """What a person hears about one thread. Without a choice of their own (""), they hear only
+    personal mentions; writing a thread or a reply makes it "following" unless they chose otherwise."""
+
+    UNSET = "", _("Not chosen")
+    FOLLOWING = "following", _("Following")
+    NOT_FOLLOWING = "not_following", _("Not following")
+    MUTED = "muted", _("Muted")

@@ -124,6 +124,13 @@ class ThreadFlagForm(PlainErrors, forms.Form):
     value = forms.BooleanField(required=False)
 
 
+class ThreadNotifyForm(PlainErrors, forms.Form):
+    """Follow/stop following or mute/unmute: the value to set, and the page to come back to."""
+
+    value = forms.BooleanField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=2**31)
+
+
 class ReviewForm(PlainErrors, forms.Form):
     reason = forms.CharField(label=_("Note for the log (optional)"), required=False, max_length=500)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alongside.communities.enums import (
     ContentWarning,
+    FollowLevel,
     MemberRole,
     MembershipStatus,
     PostStatus,
@@ -20,6 +21,7 @@ from alongside.core.crypto import EncryptedTextField
 __all__ = [
     "Community",
     "ContentWarning",
+    "FollowLevel",
     "MemberRole",
     "Membership",
     "MembershipStatus",
@@ -30,6 +32,7 @@ __all__ = [
     "ReactionKind",
     "ReadingPreference",
     "Thread",
+    "ThreadState",
     "Visibility",
 ]
 
@@ -173,3 +176,32 @@ class ReadingPreference(models.Model):
 
     def __str__(self) -> str:
         return f"reading preference of {self.user_id}"
+
+
+class ThreadState(models.Model):
+    """One person and one thread: whether they follow it or muted it, and how far they have read.
+
+    `last_read_post_id` is the id of the newest post they have seen (post ids only grow): posts
+    with a larger id are new to them. It only moves forward. The row says that someone follows or
+    read a thread, never who wrote it (an anonymous writer's row looks like any reader's).
+    """
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="states")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_states")
+    level = models.CharField(max_length=16, choices=FollowLevel.choices, default=FollowLevel.UNSET, blank=True)
+    last_read_post_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="communities_one_state_per_thread")]
+        indexes = [models.Index(fields=["thread", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in thread {self.thread_id} ({self.level or 'default'})"
+
+    @property
+    def following(self) -> bool:
+        return self.level == FollowLevel.FOLLOWING
+
+    @property
+    def muted(self) -> bool:
+        return self.level == FollowLevel.MUTED

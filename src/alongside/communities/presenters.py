@@ -23,7 +23,16 @@ from alongside.accounts import selectors as account_selectors
 from alongside.accounts.enums import STAFF_ROLES, Role, Topic
 from alongside.communities import access
 from alongside.communities.access import CommunityViewer
-from alongside.communities.models import Community, ContentWarning, Post, PostStatus, ReactionKind, Thread, Visibility
+from alongside.communities.models import (
+    Community,
+    ContentWarning,
+    Post,
+    PostStatus,
+    ReactionKind,
+    Thread,
+    ThreadState,
+    Visibility,
+)
 
 ANONYMOUS_LABEL = gettext_lazy("Anonymous member")
 DELETED_LABEL = gettext_lazy("Deleted member")
@@ -212,6 +221,7 @@ def page_text() -> dict[str, str]:
         "reveal": _("Reveal author"),
         "history": _("Edit history"),
         "review": _("Review"),
+        "new_since": _("New since your last visit"),
     }
 
 
@@ -343,3 +353,32 @@ def listed_thread(thread: Thread, community: Community | None = None) -> ThreadV
     """A thread from a list selector, which prefetches its opening post as `opening_posts`."""
     openings = getattr(thread, "opening_posts", None) or []
     return present_thread(thread, openings[0] if openings else None, community)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowView:
+    """What the viewer hears about a thread, and what they may change."""
+
+    following: bool
+    muted: bool
+    can_follow: bool
+    can_mute: bool  # also: stop following, unmute
+
+    @property
+    def sentence(self) -> str:
+        if self.muted:
+            return _("You've muted this thread: you won't hear about anything here, not even mentions.")
+        if self.following:
+            return _("You're following this thread: we'll let you know about new replies.")
+        if self.can_follow:
+            return _("Follow this thread to hear about new replies.")
+        return ""
+
+
+def present_follow(viewer: CommunityViewer, thread: Thread, state: ThreadState | None) -> FollowView:
+    return FollowView(
+        following=state is not None and state.following,
+        muted=state is not None and state.muted,
+        can_follow=access.check_follow_thread_permission(viewer, thread),
+        can_mute=access.check_mute_thread_permission(viewer, thread),
+    )

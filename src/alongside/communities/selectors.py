@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from alongside.accounts.enums import SITE_MODERATOR_ROLES
 from alongside.communities.access import CommunityViewer, check_read_community_permission
@@ -14,6 +16,7 @@ from alongside.communities.authorship import authored_by
 from alongside.communities.models import (
     Community,
     ContentWarning,
+    FollowLevel,
     Membership,
     MembershipStatus,
     Post,
@@ -23,12 +26,16 @@ from alongside.communities.models import (
     ReactionKind,
     ReadingPreference,
     Thread,
+    ThreadState,
     Visibility,
 )
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
 COMMUNITIES_FOUND = 10  # a search shows at most this many communities, above the posts
+# What notifications about communities point at (Notification.target_type).
+POST_TARGET = Post._meta.label_lower
+THREAD_TARGET = Thread._meta.label_lower
 _REACTION_KINDS = tuple(ReactionKind.values)
 # What a page of posts shows: nothing else is read (no encrypted column is decrypted for nothing).
 _SHOWN = (
@@ -142,6 +149,8 @@ def waiting_threads(*, user: Any, community: Community | None = None, limit: int
         .prefetch_related(_opening_posts())
         .order_by("created_at", "pk")
     )
+    muted = ThreadState.objects.filter(thread=OuterRef("pk"), user=user, level=FollowLevel.MUTED)
+    queryset = queryset.exclude(Exists(muted))  # muted: the person asked to hear nothing more of it
     if community is not None:
         queryset = queryset.filter(community=community)
     return queryset[:limit] if limit else queryset
@@ -373,3 +382,210 @@ def any_community_exists() -> bool:
 
 def opening_post(*, thread: Thread) -> Post:
     return Post.objects.get(thread=thread, is_opening=True)
+
+
+# --- Following, reading positions, and what is new ------------------------------------------
+
+
+def thread_state(*, viewer: CommunityViewer, thread: Thread) -> ThreadState | None:
+    """The viewer's state in this thread (following or muted, how far they have read), if any."""
+    if not viewer.signed_in:
+        return None
+    return ThreadState.objects.filter(user=viewer.user, thread=thread).first()
+
+
+def thread_followers(*, thread: Thread, exclude: Iterable[int] = ()) -> list[int]:
+    """The ids of the people following this thread who may still follow it, in one query: the rule of
+    access.check_follow_thread_permission, for everyone at once (active accounts, not banned from
+    the community; for a private or hidden community its active members and site staff)."""
+    if thread.status != PostStatus.VISIBLE:
+        return []
+    community = thread.community
+    states = ThreadState.objects.filter(thread=thread, level=FollowLevel.FOLLOWING, user__is_active=True)
+    banned = Membership.objects.filter(community=community, user=OuterRef("user_id"), status=MembershipStatus.BANNED)
+    states = states.exclude(Exists(banned))
+    if community.visibility != Visibility.PUBLIC:
+        active = Membership.objects.filter(
+            community=community, user=OuterRef("user_id"), status=MembershipStatus.ACTIVE
+        )
+        states = states.filter(Q(Exists(active)) | Q(user__role__in=SITE_MODERATOR_ROLES))
+    excluded = list(exclude)
+    if excluded:
+        states = states.exclude(user_id__in=excluded)
+    return list(states.values_list("user_id", flat=True))
+
+
+def thread_muted_by(*, thread: Thread, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people muted the thread (they hear nothing from it, mentions included)."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    muted = ThreadState.objects.filter(thread=thread, user_id__in=ids, level=FollowLevel.MUTED)
+    return set(muted.values_list("user_id", flat=True))
+
+
+@dataclass(frozen=True)
+class ResumeAt:
+    """Where a returning reader picks a thread up again: a page, and the place on it."""
+
+    page: int
+    anchor: str  # "unread" (the first post new to them) or "newest"
+
+
+def thread_resume_at(*, viewer: CommunityViewer, thread: Thread, state: ThreadState | None) -> ResumeAt | None:
+    """The first post that is new to the viewer, or with nothing new the newest post of a thread longer
+    than a page. None on a first visit, and for a one-page thread they have read: it opens at its start."""
+    if state is None or state.last_read_post_id is None or not check_read_community_permission(viewer):
+        return None
+    shown = Post.objects.filter(_posts_shown_to(viewer), thread=thread)
+    first_new = (
+        shown.filter(status=PostStatus.VISIBLE, pk__gt=state.last_read_post_id)
+        .order_by("-is_opening", "created_at", "pk")
+        .only("pk", "thread_id", "is_opening", "created_at")
+        .first()
+    )
+    if first_new is not None:
+        return ResumeAt(post_page_number(viewer=viewer, post=first_new), "unread")
+    pages = max(shown.count() - 1, 0) // POSTS_PER_PAGE + 1
+    return ResumeAt(pages, "newest") if pages > 1 else None
+
+
+def readable_posts(*, user: Any) -> QuerySet[Post]:
+    """Visible posts of visible threads in communities this person may read (for notifications:
+    what may be shown to them of a post, and whether it may be shown at all)."""
+    return Post.objects.filter(
+        status=PostStatus.VISIBLE,
+        thread__status=PostStatus.VISIBLE,
+        thread__community__in=readable_communities(user=user).values("pk"),
+    )
+
+
+def readable_threads(*, user: Any) -> QuerySet[Thread]:
+    """Visible threads in communities this person may read."""
+    return Thread.objects.filter(status=PostStatus.VISIBLE, community__in=readable_communities(user=user).values("pk"))
+
+
+def new_replies(*, user: Any, excluding: Any = None) -> QuerySet[Post]:
+    """Replies this person has not read: visible replies in visible threads they may read, after their
+    reading position in each thread (all of them where they have none). Their own replies are never
+    new to them: writing one moves their position past it. `excluding`: post ids (a list or a
+    subquery) to leave out, e.g. those they were already told of as mentions."""
+    position = ThreadState.objects.filter(user=user, thread_id=OuterRef("thread_id")).values("last_read_post_id")[:1]
+    queryset = readable_posts(user=user).filter(is_opening=False).filter(pk__gt=Coalesce(Subquery(position), Value(0)))
+    if excluding is not None:
+        queryset = queryset.exclude(pk__in=excluding)
+    return queryset
+
+
+def still_new_to(*, thread: Thread, recipient_field: str, excluding: Any) -> Exists:
+    """For a query over people's rows (e.g. notifications; `recipient_field` names their person):
+    whether `thread` still has a reply new to that person, leaving out `excluding` (a subquery
+    written for that nesting)."""
+    position = ThreadState.objects.filter(thread=thread, user_id=OuterRef(OuterRef(recipient_field))).values(
+        "last_read_post_id"
+    )[:1]
+    replies = (
+        Post.objects.filter(thread=thread, status=PostStatus.VISIBLE, is_opening=False)
+        .filter(pk__gt=Coalesce(Subquery(position), Value(0)))
+        .exclude(pk__in=excluding)
+    )
+    return Exists(replies)
+
+
+def new_reply_counts(*, user: Any, thread_ids: Iterable[int], excluding: Any = None) -> dict[int, tuple[int, int]]:
+    """For each of these threads with replies new to this person: (how many, the newest one's id). One query."""
+    ids = list(thread_ids)
+    if not ids:
+        return {}
+    rows = (
+        new_replies(user=user, excluding=excluding)
+        .filter(thread_id__in=ids)
+        .values("thread_id")
+        .annotate(count=Count("pk"), newest=Max("pk"))
+        .order_by()
+    )
+    return {row["thread_id"]: (row["count"], row["newest"]) for row in rows}
+
+
+def readable_thread_titles(*, user: Any, thread_ids: Iterable[int]) -> dict[int, str]:
+    """The titles of those of these threads this person may read. One query (none for no ids)."""
+    ids = list(thread_ids)
+    if not ids:
+        return {}
+    return dict(readable_threads(user=user).filter(pk__in=ids).values_list("pk", "title"))
+
+
+def readable_posts_by_id(*, user: Any, post_ids: Iterable[int]) -> dict[int, Post]:
+    """These posts, each with its thread, for those this person may read. One query."""
+    ids = list(post_ids)
+    if not ids:
+        return {}
+    posts = readable_posts(user=user).filter(pk__in=ids).select_related("thread", "author__profile").only(*_SNIPPET)
+    return {post.pk: post for post in posts}
+
+
+_SNIPPET = (
+    "id", "thread_id", "author_id", "is_anonymous", "body_html", "status", "created_at",
+    "thread__id", "thread__title", "thread__community_id", "thread__status",
+    "author__id", "author__username", "author__role", "author__profile__id", "author__profile__user_id",
+    "author__profile__display_name",
+)  # fmt: skip
+
+
+def followed_threads_with_news(*, user: Any, limit: int = 8) -> list[Thread]:
+    """Threads this person follows with replies new to them (`new_count`), latest activity first.
+    Two queries (the threads, and their opening posts)."""
+    if user is None or not user.is_authenticated:
+        return []
+    new = (
+        Post.objects.filter(
+            thread=OuterRef("thread_id"),
+            status=PostStatus.VISIBLE,
+            is_opening=False,
+            pk__gt=Coalesce(OuterRef("last_read_post_id"), Value(0)),
+        )
+        .order_by()
+        .values("thread_id")
+        .annotate(number=Count("pk"))
+        .values("number")
+    )
+    states = (
+        ThreadState.objects.filter(
+            user=user,
+            level=FollowLevel.FOLLOWING,
+            thread__status=PostStatus.VISIBLE,
+            thread__community__in=readable_communities(user=user).values("pk"),
+        )
+        .annotate(new_count=Coalesce(Subquery(new), Value(0)))
+        .filter(new_count__gt=0)
+        .select_related("thread__community")
+        .order_by("-thread__last_activity_at", "-thread_id")[:limit]
+    )
+    threads = []
+    for state in states:
+        state.thread.new_count = state.new_count  # type: ignore[attr-defined]
+        threads.append(state.thread)
+    openings = Post.objects.filter(thread__in=threads, is_opening=True).select_related("author__profile")
+    by_thread = {post.thread_id: post for post in openings} if threads else {}
+    for thread in threads:
+        thread.opening_posts = [by_thread[thread.pk]] if thread.pk in by_thread else []  # type: ignore[attr-defined]
+    return threads
+
+
+def my_communities(*, user: Any) -> QuerySet[Community]:
+    """The communities this person is an active member of, by name, each with how many of its threads
+    wait for a first reply (`waiting_count`)."""
+    if user is None or not user.is_authenticated:
+        return Community.objects.none()
+    waiting = (
+        Thread.objects.filter(community=OuterRef("pk"), status=PostStatus.VISIBLE, reply_count=0, is_locked=False)
+        .order_by()
+        .values("community")
+        .annotate(number=Count("pk"))
+        .values("number")
+    )
+    return (
+        Community.objects.filter(pk__in=_active_community_ids(user))
+        .annotate(waiting_count=Coalesce(Subquery(waiting), Value(0)))
+        .order_by("name")
+    )

@@ -11,20 +11,22 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from alongside.accounts import selectors as account_selectors
-from alongside.communities import access, presenters, search
+from alongside.accounts.enums import SITE_MODERATOR_ROLES
+from alongside.communities import access, presenters, search, selectors
 from alongside.communities.access import community_viewer
 from alongside.communities.authorship import author_fields, sealed_author_id
 from alongside.communities.models import (
     Community,
     ContentWarning,
+    FollowLevel,
     MemberRole,
     Membership,
     MembershipStatus,
@@ -35,12 +37,14 @@ from alongside.communities.models import (
     ReactionKind,
     ReadingPreference,
     Thread,
+    ThreadState,
     Visibility,
 )
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, as_invalid, require
 from alongside.core.markdown import mentioned_pseudonyms, render_markdown
 from alongside.core.screening import ScreeningDecision, screen_content
+from alongside.notifications import selectors as notification_selectors
 from alongside.notifications import services as notification_services
 from alongside.notifications.enums import NotificationKind
 
@@ -204,10 +208,13 @@ def community_update(*, actor: User, community: Community, values: dict[str, Any
     fields = list(values)
     if "topics" in values:
         values = {**values, "topic_words": search.community_topic_words(list(values["topics"]))}
+    was_public = community.visibility == Visibility.PUBLIC
     for name, value in values.items():
         setattr(community, name, value)
     _full_clean(community)
     community.save(update_fields=list(values))
+    if was_public and community.visibility != Visibility.PUBLIC:
+        _withdraw_from_non_readers(community)
     audit_record(actor=actor, action="communities.community.updated", target=community, data={"fields": sorted(fields)})
     return community
 
@@ -244,8 +251,9 @@ def community_leave(*, actor: User, community: Community) -> None:
     if membership.role == MemberRole.HOST and not _other_active_hosts(membership):
         raise Invalid(_("You are this community's only host. Please make someone else a host first."))
     membership.delete()
+    _stop_following_community(user=actor, community=community)
     if community.visibility != Visibility.PUBLIC:
-        _withdraw_notifications(post_ids=Post.objects.filter(thread__community=community).values("pk"), recipient=actor)
+        _withdraw_community_notifications(community=community, recipient=actor)
 
 
 @transaction.atomic
@@ -320,8 +328,9 @@ def membership_ban(*, actor: User, community: Community, user: User, reason: str
     membership.status = MembershipStatus.BANNED
     membership.role = MemberRole.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
+    _stop_following_community(user=user, community=community)
     if community.visibility != Visibility.PUBLIC:
-        _withdraw_notifications(post_ids=Post.objects.filter(thread__community=community).values("pk"), recipient=user)
+        _withdraw_community_notifications(community=community, recipient=user)
     audit_record(
         actor=actor, action="communities.membership.banned", target=community, reason=reason, data={"user_id": user.pk}
     )
@@ -340,56 +349,233 @@ def _can_read(user: User, community: Community) -> bool:
     return access.check_read_community_permission(community_viewer(user, community))
 
 
-def _notify_mentions(*, actor: User, post: Post, label: str) -> None:
+def _notify_mentions(*, actor: User, post: Post, label: str) -> set[int]:
+    """Tell the people a post mentions, one notification each; returns who was told. Not those who
+    cannot read the place (never tell someone about a place they cannot read), nor those who muted
+    the thread."""
     names = sorted(mentioned_pseudonyms(post.body))[:MAX_MENTIONS]
-    community = post.thread.community
-    for user in account_selectors.users_by_pseudonyms(names).exclude(pk=actor.pk):
-        if _can_read(user, community):  # never tell someone about a place they cannot read
+    if not names:
+        return set()
+    thread = post.thread
+    people = list(account_selectors.users_by_pseudonyms(names).exclude(pk=actor.pk))
+    muted = selectors.thread_muted_by(thread=thread, user_ids=[user.pk for user in people])
+    told = set()
+    for user in people:
+        if user.pk not in muted and _can_read(user, thread.community):
             notification_services.notification_create(
                 recipient=user,
                 kind=NotificationKind.MENTION,
-                actor_label=label,
-                subject=post.thread.title,
-                url=post_url(post),
-                target=post,
-            )
-
-
-def _withdraw_notifications(*, post_ids: Any, recipient: User | None = None) -> None:
-    """`post_ids`: a list of ids or a `.values("pk")` queryset (used as a subquery)."""
-    notification_services.notifications_withdraw(
-        target_type=Post._meta.label_lower, target_ids=post_ids, recipient=recipient
-    )
-
-
-def _withdraw_about(post: Post) -> None:
-    """A post stopped being visible: withdraw what was said about it (for an opening post, about
-    the whole thread, whose title the notifications carry)."""
-    if post.is_opening:
-        _withdraw_notifications(post_ids=Post.objects.filter(thread_id=post.thread_id).values("pk"))
-    else:
-        _withdraw_notifications(post_ids=[post.pk])
-
-
-def _notify_after_visible(*, actor: User, post: Post) -> None:
-    """Replies and mentions notify people only once the post can be seen."""
-    label = presenters.author_label(post)
-    thread = post.thread
-    if not post.is_opening:
-        opening = Post.objects.filter(thread=thread, is_opening=True).first()
-        writer_id = sealed_author_id(opening) if opening is not None else None
-        writer = account_selectors.user_by_id(writer_id) if writer_id is not None and writer_id != actor.pk else None
-        # Never tell someone about a place they can no longer read (they left, or were banned).
-        if writer is not None and _can_read(writer, thread.community):
-            notification_services.notification_create(
-                recipient=writer,
-                kind=NotificationKind.REPLY,
                 actor_label=label,
                 subject=thread.title,
                 url=post_url(post),
                 target=post,
             )
-    _notify_mentions(actor=actor, post=post, label=label)
+            told.add(user.pk)
+    return told
+
+
+def _withdraw_notifications(*, post_ids: Any = (), thread_ids: Any = (), recipient: User | None = None) -> None:
+    """Withdraw notifications about these posts and threads (each a list of ids or a `.values("pk")`
+    queryset, used as a subquery): their text names what they are about."""
+    for target_type, ids in ((selectors.POST_TARGET, post_ids), (selectors.THREAD_TARGET, thread_ids)):
+        if isinstance(ids, (list, tuple)) and not ids:
+            continue
+        notification_services.notifications_withdraw(target_type=target_type, target_ids=ids, recipient=recipient)
+
+
+def _withdraw_community_notifications(*, community: Community, recipient: User) -> None:
+    """Someone can no longer read a community: nothing they were told about it stays."""
+    _withdraw_notifications(
+        post_ids=Post.objects.filter(thread__community=community).values("pk"),
+        thread_ids=Thread.objects.filter(community=community).values("pk"),
+        recipient=recipient,
+    )
+
+
+def _withdraw_thread_notifications(thread: Thread) -> None:
+    """A thread removed, or held again: nobody is told anything more about it or its posts."""
+    _withdraw_notifications(post_ids=Post.objects.filter(thread=thread).values("pk"), thread_ids=[thread.pk])
+
+
+def _prune_reply_items(thread: Thread) -> None:
+    """A reply went (removed, or held again): items about new replies in the thread that now stand
+    for none are withdrawn, so nobody is told of replies that are not there to read."""
+    notification_services.notifications_withdraw_unread(
+        kind=NotificationKind.REPLIES,
+        target=thread,
+        unless=selectors.still_new_to(
+            thread=thread,
+            recipient_field="recipient_id",
+            excluding=notification_selectors.mentioned_posts(recipient=OuterRef(OuterRef("recipient_id"))),
+        ),
+    )
+
+
+def _withdraw_from_non_readers(community: Community) -> None:
+    """A community stopped being public: people who are not its active members (nor site staff)
+    no longer hear of it, and nothing they were told about it stays."""
+    readers = Q(recipient__role__in=SITE_MODERATOR_ROLES) | Q(
+        recipient_id__in=Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).values(
+            "user_id"
+        )
+    )
+    for target_type, ids in (
+        (selectors.POST_TARGET, Post.objects.filter(thread__community=community).values("pk")),
+        (selectors.THREAD_TARGET, Thread.objects.filter(community=community).values("pk")),
+    ):
+        notification_services.notifications_withdraw_unless_recipient(
+            target_type=target_type, target_ids=ids, keep=readers
+        )
+    active = Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).values("user_id")
+    ThreadState.objects.filter(thread__community=community, level=FollowLevel.FOLLOWING).exclude(
+        user_id__in=active
+    ).exclude(user__role__in=SITE_MODERATOR_ROLES).update(level=FollowLevel.UNSET)
+
+
+def _notify_after_visible(*, actor: User, post: Post) -> None:
+    """Once a post can be seen: the people it mentions are told one by one, and everyone else who
+    follows the thread has their one item about new replies in it opened again (a reply that
+    mentions someone is one notification for them, not two). Bounded whatever the number of
+    followers: one query finds them, one bulk insert and one update bring their items up to date."""
+    thread = post.thread
+    told = _notify_mentions(actor=actor, post=post, label=presenters.author_label(post))
+    if post.is_opening:
+        return
+    followers = selectors.thread_followers(thread=thread, exclude=[actor.pk, *told])
+    notification_services.notifications_group_bump(
+        recipient_ids=followers,
+        kind=NotificationKind.REPLIES,
+        subject=thread.title,
+        url=presenters.thread_url(thread),
+        target=thread,
+    )
+
+
+# --- Following and reading ----------------------------------------------------------------------
+
+
+def _state_for(*, user: User, thread: Thread) -> ThreadState:
+    """The person's state in the thread, made if it does not exist yet (two requests at once are fine)."""
+    state = ThreadState.objects.filter(user=user, thread=thread).first()
+    if state is not None:
+        return state
+    try:
+        with transaction.atomic():
+            return ThreadState.objects.create(user=user, thread=thread)
+    except IntegrityError:  # made meanwhile by another request of theirs
+        return ThreadState.objects.get(user=user, thread=thread)
+
+
+def _move_reading_position(*, user: User, thread: Thread, post_id: int) -> None:
+    """Forward only: reading an older page never makes newer posts new again."""
+    ThreadState.objects.filter(user=user, thread=thread).filter(
+        Q(last_read_post_id__isnull=True) | Q(last_read_post_id__lt=post_id)
+    ).update(last_read_post_id=post_id)
+
+
+def _after_writing(*, actor: User, thread: Thread, post: Post) -> None:
+    """Whoever writes in a thread follows it, unless they chose otherwise, and has read it up to what
+    they wrote (so their own words are never "new" to them, and nothing before them is either)."""
+    state = _state_for(user=actor, thread=thread)
+    if state.level == FollowLevel.UNSET:
+        ThreadState.objects.filter(pk=state.pk, level=FollowLevel.UNSET).update(level=FollowLevel.FOLLOWING)
+    _move_reading_position(user=actor, thread=thread, post_id=post.pk)
+    if not post.is_opening:
+        notification_services.notifications_mark_read_about(
+            actor=actor, target_type=selectors.THREAD_TARGET, target_ids=[thread.pk]
+        )
+
+
+def _set_level(*, actor: User, thread: Thread, level: str, only_from: tuple[str, ...] | None = None) -> ThreadState:
+    state = _state_for(user=actor, thread=thread)
+    if state.level != level and (only_from is None or state.level in only_from):
+        state.level = level
+        state.save(update_fields=["level"])
+    return state
+
+
+@transaction.atomic
+def thread_follow_set(*, actor: User, thread: Thread, on: bool) -> ThreadState:
+    """Follow a thread (hear of its new replies; this also ends a mute), or stop following it.
+    Idempotent: doing it twice is the same as once. Stopping is a choice that stays: replying
+    later does not make them follow again."""
+    viewer = community_viewer(actor, thread.community)
+    if not on:
+        require(access.check_mute_thread_permission(viewer, thread), access.REASON_MUTE)
+        state = _set_level(
+            actor=actor,
+            thread=thread,
+            level=FollowLevel.NOT_FOLLOWING,
+            only_from=(FollowLevel.UNSET, FollowLevel.FOLLOWING),
+        )
+        # Nothing more about new replies here, including what was waiting to be read.
+        notification_services.notifications_mark_read_about(
+            actor=actor, target_type=selectors.THREAD_TARGET, target_ids=[thread.pk]
+        )
+        return state
+    require(access.check_follow_thread_permission(viewer, thread), access.REASON_FOLLOW)
+    state = _set_level(actor=actor, thread=thread, level=FollowLevel.FOLLOWING)
+    if state.last_read_post_id is None:  # new replies from now on are news to them
+        newest = Post.objects.filter(thread=thread).order_by("-pk").values_list("pk", flat=True).first()
+        if newest is not None:
+            _move_reading_position(user=actor, thread=thread, post_id=newest)
+            state.last_read_post_id = newest
+    return state
+
+
+@transaction.atomic
+def thread_mute_set(*, actor: User, thread: Thread, on: bool) -> ThreadState:
+    """Mute a thread (hear nothing from it: no replies, no mentions; it also leaves "Waiting for a
+    reply"), or unmute it (back to not following). Idempotent."""
+    require(access.check_mute_thread_permission(community_viewer(actor, thread.community), thread), access.REASON_MUTE)
+    if not on:
+        return _set_level(actor=actor, thread=thread, level=FollowLevel.NOT_FOLLOWING, only_from=(FollowLevel.MUTED,))
+    state = _set_level(actor=actor, thread=thread, level=FollowLevel.MUTED)
+    notification_services.notifications_mark_read_about(
+        actor=actor, target_type=selectors.THREAD_TARGET, target_ids=[thread.pk]
+    )
+    return state
+
+
+def thread_read(
+    *,
+    actor: User,
+    thread: Thread,
+    state: ThreadState | None,
+    post_ids: list[int],
+    saw_newest: bool,
+    has_unread: bool = True,
+) -> int:
+    """Someone read a page of a thread (reached with access_thread; `state` is theirs, as the page
+    loaded it): their reading position moves forward to the newest post on it, the notifications
+    about those posts are marked read, and once they have seen the newest post so is their item
+    about new replies here. `has_unread`: whether they have any unread notification at all (the
+    page knows it from its header; without any, there is nothing to mark). Returns how many were
+    marked read. At most two statements, each right on its own (no transaction on a page view)."""
+    if not post_ids:
+        return 0
+    newest = max(post_ids)
+    if state is None:
+        ThreadState.objects.bulk_create(
+            [ThreadState(user=actor, thread=thread, last_read_post_id=newest)], ignore_conflicts=True
+        )
+    elif state.last_read_post_id is None or state.last_read_post_id < newest:
+        _move_reading_position(user=actor, thread=thread, post_id=newest)
+    if not has_unread:
+        return 0
+    return notification_services.notifications_mark_read_about(
+        actor=actor,
+        target_type=selectors.POST_TARGET,
+        target_ids=post_ids,
+        also=(selectors.THREAD_TARGET, thread.pk) if saw_newest else None,
+    )
+
+
+def _stop_following_community(*, user: User, community: Community) -> None:
+    """Someone left or was banned: they no longer follow its threads (a mute stays a mute)."""
+    ThreadState.objects.filter(user=user, thread__community=community, level=FollowLevel.FOLLOWING).update(
+        level=FollowLevel.UNSET
+    )
 
 
 # --- Threads and posts --------------------------------------------------------------------
@@ -427,6 +613,7 @@ def thread_create(
         screening_reasons=_reasons(decision),
         created_at=now,
     )
+    _after_writing(actor=actor, thread=thread, post=post)
     if status == PostStatus.VISIBLE:
         _notify_after_visible(actor=actor, post=post)
     return thread
@@ -465,6 +652,7 @@ def post_reply(
         screening_reasons=_reasons(decision),
         created_at=now,
     )
+    _after_writing(actor=actor, thread=thread, post=post)
     if status == PostStatus.VISIBLE:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
         _notify_after_visible(actor=actor, post=post)
@@ -512,10 +700,12 @@ def post_edit(
         thread.title = new_title
         thread.status = post.status
         thread.save(update_fields=["title", "status"])
+        if was_visible and post.status == PostStatus.HELD:
+            _withdraw_thread_notifications(thread)  # held again: nobody else may read it now
     elif was_visible and post.status == PostStatus.HELD:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
-    if was_visible and post.status == PostStatus.HELD:
-        _withdraw_about(post)  # approving it later tells people again, once
+        _withdraw_notifications(post_ids=[post.pk])
+        _prune_reply_items(thread)
     if not by_author:
         audit_record(actor=actor, action="communities.post.edited_by_moderator", target=post)
     return post
@@ -532,11 +722,14 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
     post.status = PostStatus.REMOVED
     post.save(update_fields=["status"])
     thread = post.thread
-    _withdraw_about(post)
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(status=PostStatus.REMOVED)
-    elif was_visible:
-        Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
+        _withdraw_thread_notifications(thread)
+    else:
+        _withdraw_notifications(post_ids=[post.pk])
+        if was_visible:
+            Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
+            _prune_reply_items(thread)
     if not viewer.wrote(post):
         audit_record(actor=actor, action="communities.post.removed", target=post, reason=reason)
     return post
@@ -558,8 +751,11 @@ def post_review(*, actor: User, post: Post, approve: bool, reason: str = "") -> 
         Thread.objects.filter(pk=thread.pk).update(status=post.status)
     elif approve:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=timezone.now())
-    if not approve:
-        _withdraw_about(post)
+    if not approve:  # nothing should speak of a held post; if anything does, it goes with it
+        if post.is_opening:
+            _withdraw_thread_notifications(thread)
+        else:
+            _withdraw_notifications(post_ids=[post.pk])
     audit_record(
         actor=actor,
         action="communities.post.approved" if approve else "communities.post.rejected",

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The welcome page for visitors. Signed-in people get their own home (communities.views.home,
+    wired in alongside.urls: core imports no app)."""
     return render(request, "core/home.html")
 
 

@@ -1,17 +1,19 @@
-"""JSON API for notifications: your own, newest first."""
+"""JSON API for notifications: your own; unread mentions first, then other unread items, then read
+ones, newest first in each. New replies in a thread you follow are one item per thread (`kind`
+`replies`), counting the replies you have not read."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from alongside.core.api import Id, Input, ListOut, PageNumber, page_of, responses
+from alongside.core.api import Id, Input, ListOut, PageNumber, responses
 from alongside.notifications import selectors, services
-from alongside.notifications.models import Notification
-from alongside.notifications.presenters import notification_text
+from alongside.notifications.presenters import NotificationView, present_notifications
 
 router = Router(tags=["notifications"])
 
@@ -25,23 +27,40 @@ PER_PAGE = 30
 
 class NotificationOut(Schema):
     id: int
-    kind: str
-    text: str
-    url: str = Field(..., description="Path of the web page it is about.")
-    actor_label: str
-    created_at: datetime
+    kind: str = Field(..., description="`mention`, or `replies`: new replies in a thread you follow.")
+    text: str = Field(..., description="The sentence to show, e.g. “5 new replies in “Evenings are hard””.")
+    url: str = Field(
+        ...,
+        description="Path of the web page it is about (for `replies`, the thread: it opens "
+        "at the first reply you have not read).",
+    )
+    actor_label: str = Field(
+        ...,
+        description="Who wrote the post it is about (for `replies`, the newest new "
+        "reply), as shown to you; empty when there is none to show.",
+    )
+    count: int | None = Field(
+        ...,
+        description="For an unread `replies` item: how many replies you have not read "
+        "(a reply that mentions you is counted as the mention instead). Null otherwise.",
+    )
+    snippet: str = Field(..., description="The first words of that post; empty when there is none to show.")
+    created_at: datetime = Field(..., description="When it happened; for `replies`, the newest reply.")
     read: bool
 
     @staticmethod
-    def of(notification: Notification) -> NotificationOut:
+    def of(view: NotificationView) -> NotificationOut:
+        notification = view.notification
         return NotificationOut(
             id=notification.pk,
             kind=notification.kind,
-            text=notification_text(notification),
+            text=view.text,
             url=notification.url,
-            actor_label=notification.actor_label,
+            actor_label=view.actor_label,
+            count=view.count,
+            snippet=view.snippet,
             created_at=notification.created_at,
-            read=notification.read_at is not None,
+            read=not view.unread,
         )
 
 
@@ -60,16 +79,28 @@ class MarkReadOut(Schema):
 @router.get(
     "/notifications",
     response=responses({200: ListOut[NotificationOut]}, 401, 403),
-    summary="Your notifications, newest first",
+    summary="Your notifications: unread mentions first, then unread, then read; newest first in each",
+    description="Only what you may still read is listed: a notification about something removed, held for "
+    "review or in a community you can no longer read is not there.",
 )
 def notification_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
-    return page_of(selectors.notification_list(viewer=_me(request)), page, PER_PAGE, NotificationOut.of)
+    viewer = _me(request)
+    current = Paginator(selectors.notification_list(viewer=viewer), PER_PAGE).get_page(page)
+    rows = list(current.object_list)
+    views = present_notifications(rows, selectors.notification_details(viewer=viewer, notifications=rows))
+    return {
+        "items": [NotificationOut.of(view) for view in views],
+        "page": current.number,
+        "pages": current.paginator.num_pages,
+        "count": current.paginator.count,
+    }
 
 
 @router.get(
     "/notifications/unread-count",
     response=responses({200: UnreadCountOut}, 401, 403, invalid=False),
     summary="How many notifications you have not read",
+    description="Counted as listed: new replies in one thread are one notification.",
 )
 def unread_count(request: HttpRequest) -> UnreadCountOut:
     return UnreadCountOut(count=selectors.notification_unread_count(viewer=_me(request)))

@@ -7,5 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationKind(models.TextChoices):
-    REPLY = "reply", _("Reply to your thread")
+    # One item per person and thread, opened again by each new reply while they follow it; what
+    # it counts is worked out when it is shown.
+    REPLIES = "replies", _("New replies in a thread you follow")
     MENTION = "mention", _("Mention")

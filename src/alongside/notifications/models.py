@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from alongside.notifications.enums import NotificationKind
@@ -12,6 +13,12 @@ __all__ = ["Notification", "NotificationKind"]
 
 
 class Notification(models.Model):
+    """Something a person is told. A mention is one row per post. New replies in a thread someone
+    follows are one row per person and thread (`kind` replies, its target the thread): each new
+    reply opens it again as unread and moves it up (`created_at` is then its latest activity), and
+    how many replies it stands for, and the newest one's words, are worked out when it is shown,
+    from what the person may read then (so a removed or held reply is never counted or quoted)."""
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     # Who caused it, as shown to the recipient ("Anonymous member" for anonymous posts): a label,
@@ -29,7 +36,17 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["target_type", "target_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "target_type", "target_id"],
+                condition=Q(kind=NotificationKind.REPLIES),
+                name="notifications_one_replies_item_per_thread",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from alongside.accounts import selectors as account_selectors
 from alongside.communities import access, selectors
 from alongside.communities.access import CommunityViewer
-from alongside.communities.api.schemas import CommunityOut, PostOut, ThreadOut, ThreadSummary
+from alongside.communities.api.schemas import CommunityOut, FollowOut, PostOut, ThreadOut, ThreadSummary
 from alongside.communities.models import Post, Thread
-from alongside.communities.presenters import PostPresenter, present_thread
+from alongside.communities.presenters import PostPresenter, present_follow, present_thread
 from alongside.core.errors import Invalid, NotFound
 
 if TYPE_CHECKING:
@@ -63,4 +63,9 @@ def thread_out(viewer: CommunityViewer, thread: Thread) -> ThreadOut:
         opening_post=PostOut.of(presenter.present(opening)) if opening is not None else None,
         can_reply=presenter.can_reply,
         can_moderate=access.check_moderate_community_permission(viewer),
+        follow=follow_out(viewer, thread),
     )
+
+
+def follow_out(viewer: CommunityViewer, thread: Thread) -> FollowOut:
+    return FollowOut.of(present_follow(viewer, thread, selectors.thread_state(viewer=viewer, thread=thread)))

@@ -19,7 +19,7 @@ from alongside.communities.models import (
     ReactionKind,
     Visibility,
 )
-from alongside.communities.presenters import AuthorView, PostView, ThreadView
+from alongside.communities.presenters import AuthorView, FollowView, PostView, ThreadView
 from alongside.core.api import Flag, Id, Input, Text
 
 # Error statuses: reads of one thing, and writes (which also take a JSON body that may not parse).
@@ -274,10 +274,22 @@ class ThreadSummary(Schema):
         return ThreadSummary(**ThreadSummary.fields_of(view))
 
 
+class FollowOut(Schema):
+    following: bool = Field(..., description="Whether you hear of new replies (one notification per thread).")
+    muted: bool = Field(..., description="Whether you muted it: you hear nothing from it, not even mentions.")
+    can_follow: bool = Field(..., description="Members banned from the community cannot follow its threads.")
+    can_mute: bool = Field(..., description="Whether you may mute it, or stop following or muting it.")
+
+    @staticmethod
+    def of(view: FollowView) -> FollowOut:
+        return FollowOut(following=view.following, muted=view.muted, can_follow=view.can_follow, can_mute=view.can_mute)
+
+
 class ThreadOut(ThreadSummary):
     opening_post: PostOut | None
     can_reply: bool
     can_moderate: bool
+    follow: FollowOut
 
 
 class ThreadIn(Input):

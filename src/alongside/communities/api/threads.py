@@ -1,4 +1,4 @@
-"""Threads: one thread, its posts, and replying."""
+"""Threads: one thread, its posts, replying, and following or muting a thread."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from alongside.communities import access, selectors, services
-from alongside.communities.api.common import me, post_out, thread_out
-from alongside.communities.api.schemas import READ, WRITE, PostOut, ReplyIn, ThreadOut
+from alongside.communities.api.common import follow_out, me, post_out, thread_out
+from alongside.communities.api.schemas import READ, WRITE, FollowOut, PostOut, ReplyIn, ThreadOut
 from alongside.communities.presenters import PostPresenter
 from alongside.core.api import ListOut, PageNumber, page_fields, responses
 from alongside.core.errors import Invalid, NotFound, require
@@ -31,11 +31,22 @@ def thread_read(request: HttpRequest, thread_id: int) -> ThreadOut:
     "/threads/{thread_id}/posts",
     response=responses({200: ListOut[PostOut]}, *READ),
     summary="A thread's posts, opening post first",
-    description="Removed posts keep their place with `status` `removed` and nothing else of them.",
+    description="Removed posts keep their place with `status` `removed` and nothing else of them. Reading a "
+    "page is reading it, as on the web: your reading position in the thread moves to its newest post, and "
+    "your notifications about its posts (and, on the last page, about new replies in the thread) are marked read.",
 )
 def thread_posts(request: HttpRequest, thread_id: int, page: PageNumber = 1) -> dict[str, Any]:
-    viewer, thread = access.access_thread(me(request), thread_id)
+    user = me(request)
+    viewer, thread = access.access_thread(user, thread_id)
+    state = selectors.thread_state(viewer=viewer, thread=thread)
     posts = selectors.thread_posts(viewer=viewer, thread=thread, page=page)
+    services.thread_read(
+        actor=user,
+        thread=thread,
+        state=state,
+        post_ids=[p.pk for p in posts.object_list],
+        saw_newest=not posts.has_next(),
+    )
     presenter = PostPresenter(viewer, thread, collapsed=set())
     return page_fields(posts, lambda post: PostOut.of(presenter.present(post)))
 
@@ -68,3 +79,54 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Stat
         quote=quote,
     )
     return Status(201, post_out(viewer, post))
+
+
+def _follow(request: HttpRequest, thread_id: int, *, setting: str, on: bool) -> FollowOut:
+    user = me(request)
+    viewer, thread = access.access_thread(user, thread_id)
+    if setting == "follow":
+        services.thread_follow_set(actor=user, thread=thread, on=on)
+    else:
+        services.thread_mute_set(actor=user, thread=thread, on=on)
+    return follow_out(viewer, thread)
+
+
+@router.put(
+    "/threads/{thread_id}/follow",
+    response=responses({200: FollowOut}, *READ),
+    summary="Follow a thread: hear of its new replies (this also ends a mute)",
+    description="Idempotent. New replies come as one notification per thread that counts them. Members "
+    "banned from the community cannot follow (403).",
+)
+def follow_put(request: HttpRequest, thread_id: int) -> FollowOut:
+    return _follow(request, thread_id, setting="follow", on=True)
+
+
+@router.delete(
+    "/threads/{thread_id}/follow",
+    response=responses({200: FollowOut}, *READ),
+    summary="Stop following a thread",
+    description="Idempotent. The choice stays: replying later does not make you follow it again.",
+)
+def follow_delete(request: HttpRequest, thread_id: int) -> FollowOut:
+    return _follow(request, thread_id, setting="follow", on=False)
+
+
+@router.put(
+    "/threads/{thread_id}/mute",
+    response=responses({200: FollowOut}, *READ),
+    summary="Mute a thread: hear nothing from it, not even mentions",
+    description="Idempotent. A muted thread also leaves your list of threads waiting for a reply.",
+)
+def mute_put(request: HttpRequest, thread_id: int) -> FollowOut:
+    return _follow(request, thread_id, setting="mute", on=True)
+
+
+@router.delete(
+    "/threads/{thread_id}/mute",
+    response=responses({200: FollowOut}, *READ),
+    summary="Unmute a thread (you then do not follow it)",
+    description="Idempotent.",
+)
+def mute_delete(request: HttpRequest, thread_id: int) -> FollowOut:
+    return _follow(request, thread_id, setting="mute", on=False)

@@ -83,7 +83,7 @@ def _run(statements_by_vendor: dict[str, list[str]]):  # type: ignore[no-untyped
 
 
 class Migration(migrations.Migration):
-    dependencies = [("communities", "0003_anonymous_author_reference")]
+    dependencies = [("communities", "0004_thread_state")]
 
     operations = [
         migrations.AddField(

@@ -26,6 +26,7 @@ from alongside.accounts.models import User
 from alongside.communities import access, selectors, services
 from alongside.communities.models import (
     Community,
+    FollowLevel,
     MemberRole,
     Membership,
     MembershipStatus,
@@ -34,6 +35,7 @@ from alongside.communities.models import (
     PostStatus,
     Reaction,
     Thread,
+    ThreadState,
 )
 from alongside.communities.tests.conftest import join_as, opening_post, quick_community, start_thread
 from alongside.core.errors import NotAllowed, NotFound
@@ -76,6 +78,10 @@ ACTIONS = [
     "ban",  # membership_ban of an ordinary member
     "edit_community",  # community_update
     "appoint",  # member_role_set making a member a moderator
+    "follow",  # thread_follow_set on
+    "unfollow",  # thread_follow_set off, for someone following it
+    "mute",  # thread_mute_set on
+    "unmute",  # thread_mute_set off, for someone who muted it
 ]
 VISIBILITIES = ["public", "private", "hidden"]
 CHANNELS = ["service", "web"]
@@ -84,7 +90,7 @@ AUTHORING_ROLES = {"member", "community_moderator", "host"}
 # Actions on a thread or post: a web request for them first needs the thread to be readable.
 THREAD_LEVEL = {
     "read", "reply", "react", "edit_own", "edit_others", "delete_own", "delete_others", "lock", "pin",
-    "reveal_anonymous_author",
+    "reveal_anonymous_author", "follow", "unfollow", "mute", "unmute",
 }  # fmt: skip
 
 T, F, NA = True, False, None
@@ -334,6 +340,56 @@ TABLE: dict[str, dict[str, tuple[bool | None, bool | None, bool | None]]] = {
         "banned":              (F, F, F),
         "invited":             (F, F, F),
     },
+    # "Anyone who may read a visible thread may follow it, except members banned from its
+    # community; anyone who may read it may mute it, or stop following or muting it."
+    "follow": {
+        "anonymous":           (F, F, F),
+        "member":              (T, T, T),
+        "non_member":          (T, F, F),
+        "pending":             (T, F, F),
+        "community_moderator": (T, T, T),
+        "host":                (T, T, T),
+        "admin":               (T, T, T),
+        "site_moderator":      (T, T, T),
+        "banned":              (F, F, F),
+        "invited":             (T, F, F),
+    },
+    "unfollow": {
+        "anonymous":           (F, F, F),
+        "member":              (T, T, T),
+        "non_member":          (T, F, F),
+        "pending":             (T, F, F),
+        "community_moderator": (T, T, T),
+        "host":                (T, T, T),
+        "admin":               (T, T, T),
+        "site_moderator":      (T, T, T),
+        "banned":              (T, F, F),
+        "invited":             (T, F, F),
+    },
+    "mute": {
+        "anonymous":           (F, F, F),
+        "member":              (T, T, T),
+        "non_member":          (T, F, F),
+        "pending":             (T, F, F),
+        "community_moderator": (T, T, T),
+        "host":                (T, T, T),
+        "admin":               (T, T, T),
+        "site_moderator":      (T, T, T),
+        "banned":              (T, F, F),
+        "invited":             (T, F, F),
+    },
+    "unmute": {
+        "anonymous":           (F, F, F),
+        "member":              (T, T, T),
+        "non_member":          (T, F, F),
+        "pending":             (T, F, F),
+        "community_moderator": (T, T, T),
+        "host":                (T, T, T),
+        "admin":               (T, T, T),
+        "site_moderator":      (T, T, T),
+        "banned":              (T, F, F),
+        "invited":             (T, F, F),
+    },
 }
 # fmt: on
 
@@ -426,6 +482,9 @@ def build_scene(*, role: str, action: str, visibility: str) -> Scene:
         scene.request = join_as(make_person("asks_to_join"), community, status=MembershipStatus.PENDING)
     if action == "invite":
         scene.invitee = make_person("would_be_invited")
+    if action in ("unfollow", "unmute") and role != "anonymous":
+        level = FollowLevel.FOLLOWING if action == "unfollow" else FollowLevel.MUTED
+        ThreadState.objects.create(user=scene.actor, thread=thread, level=level)
     return scene
 
 
@@ -452,6 +511,11 @@ def snapshot(community: Community) -> dict[str, Any]:
         "reactions": Reaction.objects.count(),
         "audit": AuditEntry.objects.count(),
         "notifications": Notification.objects.count(),
+        "thread_states": list(
+            ThreadState.objects.filter(thread__community=community)
+            .order_by("pk")
+            .values_list("pk", "user_id", "level", "last_read_post_id")
+        ),
     }
 
 
@@ -770,6 +834,58 @@ def web_appoint(s: Scene, client: Client) -> Any:
 def effect_appoint(s: Scene, result: Any) -> None:
     assert Membership.objects.get(community=s.community, user=s.author).role == MemberRole.MODERATOR
     assert _audited("communities.membership.role_changed", actor=s.actor, target=s.community) == 1
+
+
+def _level(s: Scene) -> str:
+    return ThreadState.objects.get(user=s.actor, thread=s.thread).level
+
+
+def svc_follow(s: Scene) -> Any:
+    return services.thread_follow_set(actor=s.actor, thread=s.thread, on=True)
+
+
+def web_follow(s: Scene, client: Client) -> Any:
+    return client.post(reverse("communities:thread_follow", args=[s.thread.pk]), {"value": "on"})
+
+
+def effect_follow(s: Scene, result: Any) -> None:
+    assert _level(s) == FollowLevel.FOLLOWING
+
+
+def svc_unfollow(s: Scene) -> Any:
+    return services.thread_follow_set(actor=s.actor, thread=s.thread, on=False)
+
+
+def web_unfollow(s: Scene, client: Client) -> Any:
+    return client.post(reverse("communities:thread_follow", args=[s.thread.pk]))
+
+
+def effect_unfollow(s: Scene, result: Any) -> None:
+    assert _level(s) == FollowLevel.NOT_FOLLOWING
+
+
+def svc_mute(s: Scene) -> Any:
+    return services.thread_mute_set(actor=s.actor, thread=s.thread, on=True)
+
+
+def web_mute(s: Scene, client: Client) -> Any:
+    return client.post(reverse("communities:thread_mute", args=[s.thread.pk]), {"value": "on"})
+
+
+def effect_mute(s: Scene, result: Any) -> None:
+    assert _level(s) == FollowLevel.MUTED
+
+
+def svc_unmute(s: Scene) -> Any:
+    return services.thread_mute_set(actor=s.actor, thread=s.thread, on=False)
+
+
+def web_unmute(s: Scene, client: Client) -> Any:
+    return client.post(reverse("communities:thread_mute", args=[s.thread.pk]))
+
+
+def effect_unmute(s: Scene, result: Any) -> None:
+    assert _level(s) == FollowLevel.NOT_FOLLOWING
 
 
 @dataclass(frozen=True)

@@ -223,3 +223,38 @@ def test_check_see_post_history_permission(people: dict[str, Any]) -> None:
     assert _allowed(access.check_see_post_history_permission, people, community, post) == moderators
     post.status = PostStatus.REMOVED
     assert _allowed(access.check_see_post_history_permission, people, community, post) == set()
+
+
+def test_check_follow_thread_permission(people: dict[str, Any]) -> None:
+    public = _room(people, Visibility.PUBLIC)
+    thread = start_thread(people["member"], public)
+    readers = set(people) - {"visitor"}
+    assert _allowed(access.check_follow_thread_permission, people, public, thread) == readers
+    # Banned from the community: may still read a public thread, but not follow it.
+    join_as(people["stranger"], public, status=MembershipStatus.BANNED)
+    assert _allowed(access.check_follow_thread_permission, people, public, thread) == readers - {"stranger"}
+    thread.status = PostStatus.HELD  # nothing to follow until a moderator approves it
+    assert _allowed(access.check_follow_thread_permission, people, public, thread) == set()
+    private = _room(people, Visibility.PRIVATE)
+    inside = start_thread(people["member"], private)
+    assert _allowed(access.check_follow_thread_permission, people, private, inside) == {
+        "member", "keeper", "host", "site_keeper", "lead",
+    }  # fmt: skip
+    Membership.objects.filter(community=private, user=people["member"]).delete()  # left: cannot read, cannot follow
+    assert not access.check_follow_thread_permission(community_viewer(people["member"], private), inside)
+
+
+def test_check_mute_thread_permission(people: dict[str, Any]) -> None:
+    public = _room(people, Visibility.PUBLIC)
+    thread = start_thread(people["member"], public)
+    readers = set(people) - {"visitor"}
+    join_as(people["stranger"], public, status=MembershipStatus.BANNED)
+    # Hearing less is never refused to someone who may read the thread, a banned member included.
+    assert _allowed(access.check_mute_thread_permission, people, public, thread) == readers
+    thread.status = PostStatus.REMOVED
+    assert _allowed(access.check_mute_thread_permission, people, public, thread) == set()
+    private = _room(people, Visibility.PRIVATE)
+    inside = start_thread(people["member"], private)
+    assert _allowed(access.check_mute_thread_permission, people, private, inside) == {
+        "member", "keeper", "host", "site_keeper", "lead",
+    }  # fmt: skip

@@ -391,7 +391,7 @@ def test_every_read_but_the_directory_needs_a_sign_in(openapi_spec, as_, some_of
 def test_every_write_signed_out_is_401_not_authenticated_and_changes_nothing(openapi_spec, as_, some_of_everything):
     stranger = as_(None)
     writes = operations_of(openapi_spec, reads=False)
-    assert len(writes) == 25
+    assert len(writes) == 29
     before = snapshot()
     for method, template in writes:
         operation = openapi_spec["paths"][template][method.lower()]
@@ -1585,6 +1585,66 @@ def test_reading_preferences_start_with_everything_folded(as_, member):
     assert snapshot() == before
 
 
+# --- Following and muting --------------------------------------------------------------------------
+
+
+def follow_state(caller: Any, thread: Thread) -> dict[str, Any]:
+    return ok(caller("GET", f"/threads/{thread.pk}"))["follow"]
+
+
+def test_follow_and_mute_are_idempotent_and_the_thread_says_what_i_hear(as_, member, other_member, public):
+    thread = start(member, public)
+    writer, reader = as_(member), as_(other_member)
+    assert follow_state(writer, thread) == {"following": True, "muted": False, "can_follow": True, "can_mute": True}
+    assert follow_state(reader, thread)["following"] is False
+
+    for _ in range(2):
+        assert ok(reader("PUT", f"/threads/{thread.pk}/follow")) == {
+            "following": True, "muted": False, "can_follow": True, "can_mute": True,
+        }  # fmt: skip
+    assert follow_state(reader, thread)["following"] is True
+    for _ in range(2):
+        assert ok(reader("PUT", f"/threads/{thread.pk}/mute"))["muted"] is True
+    assert follow_state(reader, thread) == {"following": False, "muted": True, "can_follow": True, "can_mute": True}
+    assert ok(reader("DELETE", f"/threads/{thread.pk}/follow"))["muted"] is True  # not following: still muted
+    for _ in range(2):
+        assert ok(reader("DELETE", f"/threads/{thread.pk}/mute")) == {
+            "following": False, "muted": False, "can_follow": True, "can_mute": True,
+        }  # fmt: skip
+    for _ in range(2):
+        assert ok(writer("DELETE", f"/threads/{thread.pk}/follow"))["following"] is False
+
+
+def test_followers_hear_of_replies_through_the_api_as_one_item(as_, member, other_member, public):
+    thread = start(member, public)
+    for number in range(3):
+        ok(as_(other_member)("POST", f"/threads/{thread.pk}/posts", {"body": f"Reply {number}"}), 201)
+    items = ok(as_(member)("GET", "/notifications"))["items"]
+    assert [(n["kind"], n["count"], n["snippet"]) for n in items] == [("replies", 3, "Reply 2")]
+    ok(as_(member)("GET", f"/threads/{thread.pk}/posts"))  # reading the (last) page reads them
+    assert ok(as_(member)("GET", "/notifications/unread-count")) == {"count": 0}
+
+
+def test_a_banned_member_may_mute_but_not_follow(as_, admin_user, member, other_member, public):
+    thread = start(member, public)
+    services.membership_ban(actor=admin_user, community=public, user=other_member, reason="Spam")
+    caller = as_(other_member)
+    before = snapshot()
+    assert_not_allowed(caller("PUT", f"/threads/{thread.pk}/follow"), access.REASON_FOLLOW)
+    assert snapshot() == before
+    assert follow_state(caller, thread)["can_follow"] is False
+    assert ok(caller("PUT", f"/threads/{thread.pk}/mute"))["muted"] is True
+
+
+def test_following_what_one_cannot_read_is_not_found(as_, member, other_member, passer_by, private):
+    thread = start(member, private)
+    for caller in (as_(other_member), as_(passer_by)):
+        for method in ("PUT", "DELETE"):
+            for what in ("follow", "mute"):
+                assert_not_found(caller(method, f"/threads/{thread.pk}/{what}"))
+    assert_not_found(as_(member)("PUT", "/threads/999999/follow"))
+
+
 # --- Robustness: bad bodies on every write, ids, text no database can store --------------------
 
 
@@ -1723,6 +1783,8 @@ def test_ids_that_cannot_exist_are_not_found(as_, member, template, number):
         ("DELETE", "/posts/{n}"),
         ("PUT", "/threads/{n}/lock"),
         ("PUT", "/posts/{n}/reactions/relate"),
+        ("PUT", "/threads/{n}/follow"),
+        ("DELETE", "/threads/{n}/mute"),
     ],
 )
 @pytest.mark.parametrize("word", ["abc", "1.5", "-"])
@@ -1840,6 +1902,7 @@ def test_a_list_runs_the_same_queries_however_long_it_is(as_, admin_user, busy, 
 
     few, shown_before = queries()
     busy.grow[path]()
+    caller("GET", concrete_path)  # reading a thread's new posts moves the reader's position once
     many, shown_after = queries()
     assert shown_after > shown_before  # the list did grow
     assert many == few
@@ -1867,6 +1930,8 @@ def test_openapi_describes_every_endpoint(openapi_spec):
         "/api/v1/threads/{thread_id}/posts": ({"get", "post"}, "communities"),
         "/api/v1/threads/{thread_id}/lock": ({"put", "delete"}, "moderation"),
         "/api/v1/threads/{thread_id}/pin": ({"put", "delete"}, "moderation"),
+        "/api/v1/threads/{thread_id}/follow": ({"put", "delete"}, "communities"),
+        "/api/v1/threads/{thread_id}/mute": ({"put", "delete"}, "communities"),
         "/api/v1/posts/{post_id}": ({"get", "patch", "delete"}, "communities"),
         "/api/v1/posts/{post_id}/reactions/{kind}": ({"put", "delete"}, "communities"),
         "/api/v1/posts/{post_id}/reveal": ({"post"}, "communities"),

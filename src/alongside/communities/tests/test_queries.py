@@ -20,8 +20,9 @@ from django.utils import timezone
 from alongside.accounts.models import User
 from alongside.communities import presenters, selectors
 from alongside.communities.access import community_viewer
-from alongside.communities.models import Community, MemberRole, Post, PostStatus, Reaction, Thread
+from alongside.communities.models import Community, MemberRole, Post, PostStatus, Reaction, Thread, ThreadState
 from alongside.communities.tests.conftest import join_as, quick_community
+from alongside.notifications.models import Notification
 from tests.fixtures import client_for
 from tests.personas import make_person
 
@@ -242,11 +243,72 @@ def test_the_thread_page_costs_the_same_for_5_and_200_posts(people: People, as_m
     many = thread_with_posts(community, people, MANY, "Many")
     user = people.moderator if as_moderator else people.viewer
 
-    small = _page_queries(user, reverse("communities:thread", args=[community.slug, few.pk]))
-    large = _page_queries(user, reverse("communities:thread", args=[community.slug, many.pk]))
+    small = _page_queries(user, reverse("communities:thread", args=[community.slug, few.pk]) + "?page=1")
+    large = _page_queries(user, reverse("communities:thread", args=[community.slug, many.pk]) + "?page=1")
     assert small == large, (small, large)
     later = _page_queries(user, reverse("communities:thread", args=[community.slug, many.pk]) + "?page=4")
     assert later == large
+    # Session and user, thread, membership, the reader's state in the thread, the posts (count, page,
+    # reactions, own reactions, quotes), reading preferences, the header's unread count: 11. A page
+    # with posts new to the reader also moves their reading position (one statement), and one
+    # read while they have unread notifications marks those it answers (one more).
+    assert large <= 11, large
+
+
+def test_reading_new_posts_costs_the_same_for_5_and_200_of_them(people: People) -> None:
+    """The first read of new posts also moves the reader's place and marks read what it answers:
+    two statements more than a page read again, whatever the number of posts."""
+    community = quick_community("Fresh room", "private")
+    people.join(community)
+    few = thread_with_posts(community, people, FEW, "Few")
+    many = thread_with_posts(community, people, MANY, "Many")
+    client = client_for(people.viewer)
+
+    def first_read(thread: Thread) -> tuple[int, int]:
+        opening = Post.objects.get(thread=thread, is_opening=True)
+        ThreadState.objects.create(user=people.viewer, thread=thread, last_read_post_id=opening.pk)
+        Notification.objects.create(
+            recipient=people.viewer, kind="replies", subject=thread.title, url="/", target_type="communities.thread",
+            target_id=thread.pk,
+        )  # fmt: skip
+        url = reverse("communities:thread", args=[community.slug, thread.pk]) + "?page=last"  # the newest posts
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        first = len(context.captured_queries)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return first, len(context.captured_queries)
+
+    client.get(reverse("communities:feed"))  # warm up: session, caches
+    small, small_again = first_read(few)
+    large, large_again = first_read(many)
+    assert (small, small_again) == (large, large_again)
+    assert small == small_again + 2
+
+
+def _redirect_queries(user: User, url: str) -> tuple[int, str]:
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 302
+    return len(context.captured_queries), response["Location"]
+
+
+def test_the_way_back_into_a_thread_costs_the_same_for_5_and_200_posts(people: People) -> None:
+    """A returning reader is sent to the first post new to them: a few queries, whatever the length."""
+    community = quick_community("Return room", "private")
+    people.join(community)
+    few = thread_with_posts(community, people, FEW + 2, "Few")
+    many = thread_with_posts(community, people, MANY, "Many")
+    for thread, seen in ((few, 2), (many, 120)):
+        newest_seen = Post.objects.filter(thread=thread).order_by("created_at", "pk")[seen].pk
+        ThreadState.objects.create(user=people.viewer, thread=thread, last_read_post_id=newest_seen)
+
+    small, small_to = _redirect_queries(people.viewer, reverse("communities:thread", args=[community.slug, few.pk]))
+    large, large_to = _redirect_queries(people.viewer, reverse("communities:thread", args=[community.slug, many.pk]))
+    assert small == large, (small, large)
+    assert small_to.endswith("?page=1#unread")
+    assert large_to.endswith("?page=3#unread")  # the 122nd post, in the order the page shows them
 
 
 @pytest.mark.parametrize("as_moderator", [False, True], ids=["member", "moderator"])
@@ -282,12 +344,12 @@ def test_a_50_post_thread_page_is_at_most_15_kb_on_the_wire(people: People) -> N
     client = client_for(people.viewer)
     url = reverse("communities:thread", args=[community.slug, thread.pk])
 
-    compressed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    compressed = client.get(url + "?page=1", headers={"Accept-Encoding": "gzip, deflate, br"})
 
     assert compressed.status_code == 200
     assert compressed["Content-Encoding"] == "gzip"
     assert len(compressed.content) <= 15_000, len(compressed.content)
-    assert len(client.get(url).content) > 60_000  # the same page, uncompressed
+    assert len(client.get(url + "?page=1").content) > 60_000  # the same page, uncompressed
 
 
 def test_the_thread_page_shows_its_posts_as_markup_not_as_escaped_text(people: People) -> None:

@@ -31,7 +31,8 @@ from alongside.communities.tests.conftest import join_as, opening_post, quick_co
 from alongside.core.errors import NotAllowed, NotFound
 from alongside.core.models import AuditEntry, BlockedTerm
 from alongside.notifications.models import Notification, NotificationKind
-from alongside.notifications.presenters import notification_text
+from alongside.notifications.presenters import NotificationView, present_notifications
+from alongside.notifications.selectors import notification_details, notification_list
 from tests.personas import make_person
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,12 @@ def fresh(thread: Thread) -> Thread:
 def notifications_for(user: User, kind: str | None = None) -> list[Notification]:
     rows = Notification.objects.filter(recipient=user)
     return list(rows.filter(kind=kind) if kind else rows)
+
+
+def shown_to(user: User) -> list[NotificationView]:
+    """A person's notifications as their list shows them."""
+    rows = list(notification_list(viewer=user))
+    return present_notifications(rows, notification_details(viewer=user, notifications=rows))
 
 
 # --- Bad input ----------------------------------------------------------------------------------
@@ -291,8 +298,9 @@ def test_a_held_reply_changes_nothing_until_it_is_approved(room: Room, hold_term
     approved = fresh(room.thread)
     assert approved.reply_count == 1
     assert approved.last_activity_at > before.last_activity_at
-    (notification,) = notifications_for(room.author)
-    assert (notification.kind, notification.actor_label) == ("reply", room.member.username)
+    (notification,) = shown_to(room.author)
+    assert (notification.notification.kind, notification.actor_label) == ("replies", room.member.username)
+    assert (notification.count, notification.snippet) == (1, "zqhold is how I feel")
     entry = AuditEntry.objects.get(action="communities.post.approved")
     assert (entry.actor_id, entry.target_id, entry.reason) == (
         room.moderator.pk,
@@ -324,9 +332,9 @@ def test_only_moderators_review_held_posts(room: Room, hold_term: BlockedTerm) -
 def test_an_anonymous_held_reply_is_announced_anonymously_once_approved(room: Room, hold_term: BlockedTerm) -> None:
     reply = services.post_reply(actor=room.member, thread=room.thread, body="zqhold", is_anonymous=True)
     services.post_review(actor=room.moderator, post=reply, approve=True)
-    (notification,) = notifications_for(room.author)
+    (notification,) = shown_to(room.author)
     assert notification.actor_label == "Anonymous member"
-    assert room.member.username not in notification_text(notification)
+    assert room.member.username not in notification.text + notification.detail
 
 
 def test_a_flagged_term_publishes_at_once(room: Room) -> None:
@@ -487,16 +495,22 @@ def test_pinned_threads_come_first(room: Room) -> None:
 
 
 def test_a_reply_notifies_the_threads_author_but_not_themself(room: Room) -> None:
-    reply = services.post_reply(actor=room.member, thread=room.thread, body="Hugs")
+    services.post_reply(actor=room.member, thread=room.thread, body="Hugs")
     (notification,) = notifications_for(room.author)
-    assert notification.kind == "reply"
-    assert notification.actor_label == room.member.username
-    assert notification.url == services.post_url(reply)
-    assert (notification.target_type, notification.target_id) == ("communities.post", reply.pk)
-    assert room.thread.title in notification_text(notification)
+    assert notification.kind == "replies"
+    assert notification.url == presenters.thread_url(room.thread)  # it opens where they left off
+    assert (notification.target_type, notification.target_id) == ("communities.thread", room.thread.pk)
+    (shown,) = shown_to(room.author)
+    assert (shown.text, shown.actor_label, shown.detail) == (
+        "1 new reply in “Sleepless again”",
+        room.member.username,
+        f"Newest, from {room.member.username}: “Hugs”",
+    )
     services.post_reply(actor=room.author, thread=room.thread, body="Thanks")
-    assert len(notifications_for(room.author)) == 1
-    assert notifications_for(room.member) == []
+    (notification,) = notifications_for(room.author)  # still one item, and read: they replied
+    assert notification.read_at is not None
+    # The member replied, so they follow the thread now and hear of the author's answer.
+    assert [view.text for view in shown_to(room.member)] == ["1 new reply in “Sleepless again”"]
 
 
 @pytest.mark.parametrize("how", ["left", "banned"])
@@ -518,22 +532,28 @@ def test_a_reply_is_announced_by_display_name_when_there_is_one(room: Room) -> N
     named = make_person("has_a_name", display_name="Robin")
     join_as(named, room.community)
     services.post_reply(actor=named, thread=room.thread, body="Hi")
-    assert notifications_for(room.author)[0].actor_label == "Robin"
+    assert shown_to(room.author)[0].actor_label == "Robin"
 
 
 def test_an_anonymous_reply_is_announced_without_a_trace_of_who_wrote_it(room: Room) -> None:
     writer = make_person("zq_hidden_writer", display_name="Zq Hidden Name")
     join_as(writer, room.community)
     reply = services.post_reply(actor=writer, thread=room.thread, body="Me too", is_anonymous=True)
+    (shown,) = shown_to(room.author)
+    assert shown.actor_label == "Anonymous member"
+    assert "zq" not in (shown.text + shown.detail).lower()
     (notification,) = notifications_for(room.author)
-    assert notification.actor_label == "Anonymous member"
     row = Notification.objects.filter(pk=notification.pk).values().get()
     for value in row.values():
         text = str(value).lower()
         assert "zq_hidden_writer" not in text
         assert "zq hidden name" not in text
-    # It points at the reply, and the reply itself names no author: no path leads to the writer.
-    assert (row["target_type"], row["target_id"], row["recipient_id"]) == ("communities.post", reply.pk, room.author.pk)
+    # It points at the thread, and the reply itself names no author: no path leads to the writer.
+    assert (row["target_type"], row["target_id"], row["recipient_id"]) == (
+        "communities.thread",
+        room.thread.pk,
+        room.author.pk,
+    )
     assert Post.objects.filter(pk=reply.pk).values_list("author_id", flat=True).get() is None
 
 
@@ -594,7 +614,9 @@ def test_an_anonymous_mention_is_signed_anonymous_member(room: Room) -> None:
     services.post_reply(actor=room.member, thread=room.thread, body=f"@{room.moderator.username}", is_anonymous=True)
     (notification,) = notifications_for(room.moderator)
     assert notification.actor_label == "Anonymous member"
-    assert room.member.username not in notification_text(notification)
+    (shown,) = shown_to(room.moderator)
+    assert shown.text == "Anonymous member mentioned you in “Sleepless again”"
+    assert room.member.username not in shown.text + shown.detail
 
 
 def test_a_post_notifies_at_most_twenty_mentioned_people(room: Room) -> None:
@@ -824,9 +846,9 @@ def test_edit_history_never_names_the_anonymous_author(room: Room) -> None:
 
 def test_removing_a_reply_withdraws_the_notification_about_it(room: Room) -> None:
     reply = services.post_reply(actor=room.member, thread=room.thread, body="Me too.")
-    assert len(notifications_for(room.author, NotificationKind.REPLY)) == 1
+    assert len(notifications_for(room.author, NotificationKind.REPLIES)) == 1
     services.post_delete(actor=room.moderator, post=reply, reason="off topic")
-    assert notifications_for(room.author) == []
+    assert notifications_for(room.author) == []  # it stood for that reply alone
 
 
 def test_removing_a_thread_withdraws_every_notification_about_its_posts(room: Room) -> None:
@@ -850,7 +872,7 @@ def test_an_edit_that_is_held_withdraws_what_was_said_and_approval_says_it_once(
 
     services.post_review(actor=room.moderator, post=held, approve=decision == "approve")
     expected = 1 if decision == "approve" else 0
-    assert len(notifications_for(room.author, NotificationKind.REPLY)) == expected
+    assert len(notifications_for(room.author, NotificationKind.REPLIES)) == expected
     assert len(notifications_for(room.host, NotificationKind.MENTION)) == expected
 
 
@@ -881,7 +903,7 @@ def test_leaving_a_private_community_withdraws_its_notifications_but_not_others(
     public_reply = services.post_reply(actor=elsewhere.member, thread=public_thread, body="Hi!")
     assert len(notifications_for(room.author)) == 2
     services.community_leave(actor=room.author, community=room.community)
-    assert [n.target_id for n in notifications_for(room.author)] == [public_reply.pk]
+    assert [n.target_id for n in notifications_for(room.author)] == [public_reply.thread_id]
 
 
 def test_a_ban_from_a_public_community_keeps_notifications_the_member_can_still_read(room: Room) -> None:

@@ -21,8 +21,8 @@ from alongside.communities.tests.conftest import join_as, opening_post, quick_co
 from alongside.communities.tests.test_access_matrix import EXPECTED, MODERATING_ROLES, ROLES, VISIBILITIES
 from alongside.core.errors import NotFound
 from alongside.core.models import BlockedTerm
-from alongside.notifications.models import Notification
-from alongside.notifications.presenters import notification_text
+from alongside.notifications.presenters import present_notifications
+from alongside.notifications.selectors import notification_details, notification_list
 from tests.fixtures import client_for
 from tests.personas import make_person
 
@@ -244,13 +244,19 @@ def test_notifications_about_an_anonymous_reply_carry_no_trace_of_the_author(
     anonymous_scene: dict[str, Any],
 ) -> None:
     writer, starter = anonymous_scene["writer"], anonymous_scene["starter"]
-    rows = list(Notification.objects.filter(recipient=starter))
-    assert {row.kind for row in rows} == {"reply", "mention"}
-    for row in rows:
-        assert row.actor_label == "Anonymous member"
+    services.post_reply(actor=writer, thread=anonymous_scene["thread"], body="Still here.", is_anonymous=True)
+    rows = list(notification_list(viewer=starter))
+    assert [row.kind for row in rows] == ["mention", "replies"]  # the reply that mentions them is the mention
+    views = present_notifications(rows, notification_details(viewer=starter, notifications=rows))
+    assert [(view.text, view.actor_label) for view in views] == [
+        ("Anonymous member mentioned you in “Something heavy”", "Anonymous member"),
+        ("1 new reply in “Something heavy”", "Anonymous member"),
+    ]
+    for row, view in zip(rows, views, strict=True):
         for value in (
             row.actor_label,
-            notification_text(row),
+            view.text,
+            view.detail,
             row.subject,
             row.url,
             row.target_type,
@@ -427,6 +433,9 @@ def test_a_staff_name_carries_its_badge_wherever_it_is_shown() -> None:
     assert 'class="badge badge-staff">Moderator<' in page
     found = member.get(reverse("communities:search"), {"q": "zqbadge"}).content.decode()
     assert f"by {signature}" in found
-    assert Notification.objects.get(recipient=starter, target_id=staff_reply.pk).actor_label == signature
+    rows = list(notification_list(viewer=starter))
+    (told,) = present_notifications(rows, notification_details(viewer=starter, notifications=rows))
+    assert (told.actor_label, told.detail) == (signature, f"Newest, from {signature}: “I hear you”")
+    assert staff_reply.thread_id == told.notification.target_id
     queue = client_for(host).get(reverse("communities:moderate", args=[community.slug])).content.decode()
     assert f"by {signature}" in queue

@@ -19,32 +19,79 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alongside.communities import access, presenters, selectors, services
 from alongside.communities.access import CommunityViewer
-from alongside.communities.forms import PostDeleteForm, PostEditForm, ReactionForm, ReplyForm, RevealForm
+from alongside.communities.forms import (
+    PostDeleteForm,
+    PostEditForm,
+    ReactionForm,
+    ReplyForm,
+    RevealForm,
+    ThreadNotifyForm,
+)
 from alongside.communities.models import Post, PostStatus
-from alongside.communities.presenters import PostPresenter, PostView, thread_url
+from alongside.communities.presenters import PostPresenter, PostView, present_follow, thread_url
 from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, post_location, preview_of
 from alongside.core.errors import errors_as_messages, errors_into, require
+from alongside.notifications import selectors as notification_selectors
+
+LAST_PAGE = 2**31  # `?page=last`: a page past the end is the last page
 
 
 @login_required
 @require_GET
 def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    """A page of a thread. Without `?page=`, a returning reader is sent to where they left off (the
+    first post new to them, marked "New since your last visit"), which needs no script to scroll to.
+    Reading a page moves their reading position and marks its notifications read."""
     viewer, thread = access.access_thread(request.user, thread_id)
     if thread.community.slug != slug:
         return redirect(thread_url(thread))
-    page = selectors.thread_posts(viewer=viewer, thread=thread, page=request.GET.get("page", 1))
+    state = selectors.thread_state(viewer=viewer, thread=thread)
+    number = request.GET.get("page")
+    if number is None:
+        resume = selectors.thread_resume_at(viewer=viewer, thread=thread, state=state)
+        if resume is not None:
+            return redirect(f"{thread_url(thread)}?page={resume.page}#{resume.anchor}")
+    page = selectors.thread_posts(viewer=viewer, thread=thread, page=LAST_PAGE if number == "last" else (number or 1))
     presenter = PostPresenter(viewer, thread, collapsed=selectors.collapsed_warnings_for(user=request.user))
     items = [presenter.present(post) for post in page.object_list]
+    position = state.last_read_post_id if state is not None else None
+    unread_from = next(
+        (item.post.pk for item in items if position is not None and item.post.pk > position and not item.is_removed),
+        None,
+    )
+    # The header's unread count is needed anyway: counted first, it says whether there is anything
+    # to mark read at all (most page views: nothing), and it is then given to the page as it is
+    # after marking, instead of the header counting again.
+    unread = notification_selectors.notification_unread_count(viewer=request.user)
+    unread -= services.thread_read(
+        actor=me(request),
+        thread=thread,
+        state=state,
+        post_ids=[item.post.pk for item in items],
+        saw_newest=not page.has_next(),
+        has_unread=unread > 0,
+    )
     reply_url = reverse("communities:reply", args=[thread.community.slug, thread.pk])
+    posts = _posts_html(
+        request,
+        viewer,
+        items,
+        reply_url=reply_url,
+        unread_from=unread_from,
+        newest_id=items[-1].post.pk if items and not page.has_next() else None,
+    )
     context = {
         **membership_context(viewer),
         "thread": thread,
         "page": page,
-        "posts_html": _posts_html(request, viewer, items, reply_url=reply_url),
+        "posts_html": posts,
         "has_warnings": any(item.warnings for item in items),
         "can_reply": presenter.can_reply,
         "reply_fields_html": _empty_reply_fields(get_language()) if presenter.can_reply else "",
         "reply_url": reply_url,
+        "follow": present_follow(viewer, thread, state),
+        "unread_notifications": unread,  # the header's count (notifications.context_processors), already known
+        "unread_here": unread_from is not None,
     }
     return render(request, "communities/thread.html", context)
 
@@ -56,11 +103,23 @@ def _empty_reply_fields(language: str) -> str:
     return render_to_string("communities/_reply_form_fields.html", {"form": ReplyForm()})
 
 
-def _posts_html(request: HttpRequest, viewer: CommunityViewer, items: list[PostView], *, reply_url: str) -> str:
-    """The posts of a page, rendered by Jinja2: this markup repeats for every post (docs/architecture.md, Templates)."""
+def _posts_html(
+    request: HttpRequest,
+    viewer: CommunityViewer,
+    items: list[PostView],
+    *,
+    reply_url: str,
+    unread_from: int | None = None,
+    newest_id: int | None = None,
+) -> str:
+    """The posts of a page, rendered by Jinja2: this markup repeats for every post (docs/architecture.md, Templates).
+    `unread_from`: the post the "New since your last visit" marker goes before; `newest_id`: the
+    thread's newest post, when this page shows it (the target of "Jump to the newest reply")."""
     moderates = access.check_moderate_community_permission(viewer)
     context = {
         "items": items,
+        "unread_from": unread_from,
+        "newest_id": newest_id,
         "text": presenters.page_text(),
         "csrf": get_token(request),  # one masked token for the page's forms, not one per form
         "reply_url": reply_url,
@@ -213,3 +272,41 @@ def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
     ]
     context = {**membership_context(viewer), "thread": post.thread, "post": post, "revisions": revisions}
     return render(request, "communities/post_history.html", context)
+
+
+def _notify_setting(request: HttpRequest, thread_id: int, *, setting: str) -> HttpResponse:
+    """Follow or mute from the thread page (plain forms, no script needed); back to the same page."""
+    _viewer, thread = access.access_thread(request.user, thread_id)
+    form = ThreadNotifyForm(request.POST)
+    form.is_valid()  # each field on its own: a page number that makes no sense must not turn "follow" into "stop"
+    on = bool(form.cleaned_data.get("value"))
+    if setting == "follow":
+        services.thread_follow_set(actor=me(request), thread=thread, on=on)
+        text = (
+            _("You're following this thread. We'll let you know about new replies.")
+            if on
+            else _("You've stopped following this thread.")
+        )
+    else:
+        services.thread_mute_set(actor=me(request), thread=thread, on=on)
+        text = (
+            _("This thread is muted. You won't hear about anything here.")
+            if on
+            else _("This thread is no longer muted.")
+        )
+    messages.success(request, text)
+    number = form.cleaned_data.get("page")
+    # Back to the top of the same page, where the message saying what changed is seen (and the choices are).
+    return redirect(f"{thread_url(thread)}?page={number or 1}")
+
+
+@login_required
+@require_POST
+def thread_follow(request: HttpRequest, thread_id: int) -> HttpResponse:
+    return _notify_setting(request, thread_id, setting="follow")
+
+
+@login_required
+@require_POST
+def thread_mute(request: HttpRequest, thread_id: int) -> HttpResponse:
+    return _notify_setting(request, thread_id, setting="mute")

@@ -251,20 +251,20 @@ def production(**overrides: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("redis_url", "engine"),
+    ("env", "engine"),
     [
-        ("", "django.contrib.sessions.backends.db"),
-        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+        ({"ENVIRONMENT": "production"}, "db"),
+        ({"ENVIRONMENT": "production", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "cached_db"),
+        ({}, "cached_db"),  # development: one process, one memory cache
     ],
 )
-def test_sessions_are_read_from_a_cache_only_when_every_process_shares_it(tmp_path, redis_url, engine):
-    """A per-process memory cache would keep a logged-out session alive in the other processes."""
-    env = {"REDIS_URL": redis_url} if redis_url else {}
-    result = manage(
-        "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)", tmp_path=tmp_path, **env
-    )
+def test_sessions_are_read_from_a_cache_only_when_every_process_shares_it(tmp_path, env, engine):
+    """A per-process memory cache would keep a logged-out session alive in the other workers."""
+    settings_env = production(**env) if env.get("ENVIRONMENT") == "production" else env
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    result = manage("shell", "-c", code, tmp_path=tmp_path, **settings_env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == engine
+    assert result.stdout.strip().splitlines()[-1] == f"django.contrib.sessions.backends.{engine}"
 
 
 def test_root_is_the_project_root():

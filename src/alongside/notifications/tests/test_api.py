@@ -1,7 +1,9 @@
-"""The notifications JSON API under /api/v1/notifications: one's own notifications, newest first.
+"""The notifications JSON API under /api/v1/notifications: one's own notifications, unread mentions
+first, then other unread items, then read ones, newest first in each.
 
-Notifications are caused the way people cause them: a reply to someone's thread, a mention, both
-through the communities services. Every answer is checked against the OpenAPI description.
+Notifications are caused the way people cause them: replies in a thread someone follows (one item
+per thread), a mention, both through the communities services. Every answer is checked against
+the OpenAPI description.
 """
 
 from __future__ import annotations
@@ -45,36 +47,48 @@ def unread(user: User) -> int:
 
 
 @pytest.fixture
-def three_for_member(member: User, other_member: User, thread: Thread) -> list[Post]:
-    """Two replies to the member's thread, the second also mentioning them: three notifications."""
+def two_for_member(member: User, other_member: User, thread: Thread) -> list[Post]:
+    """Two replies to the member's thread, the second also mentioning them: two notifications, the
+    mention and one item about the other reply (a reply that mentions them is one notification)."""
     return [
         services.post_reply(actor=other_member, thread=thread, body="A warm drink helps."),
         services.post_reply(actor=other_member, thread=thread, body="Thinking of you, @river_member"),
     ]
 
 
-def test_my_notifications_newest_first_in_the_list_envelope(as_, member, three_for_member):
-    first, second = three_for_member
+def test_my_notifications_mention_first_in_the_list_envelope(as_, member, two_for_member, thread):
+    _first, second = two_for_member
     listing = ok(as_(member)("GET", "/notifications"))
 
-    assert (listing["page"], listing["pages"], listing["count"]) == (1, 1, 3)
-    shown = [(n["kind"], n["text"], n["url"]) for n in listing["items"]]
-    assert sorted(shown) == sorted(
-        [
-            ("mention", "maple_member mentioned you in “Evenings are hard”", f"/posts/{second.pk}/"),
-            ("reply", "maple_member replied to “Evenings are hard”", f"/posts/{second.pk}/"),
-            ("reply", "maple_member replied to “Evenings are hard”", f"/posts/{first.pk}/"),
-        ]
-    )
-    assert shown[-1][2] == f"/posts/{first.pk}/"  # the oldest last
-    assert all(n["read"] is False and n["actor_label"] == "maple_member" for n in listing["items"])
-    ids = [n["id"] for n in listing["items"]]
-    assert ids == sorted(ids, reverse=True)
+    assert (listing["page"], listing["pages"], listing["count"]) == (1, 1, 2)
+    mention, replies = listing["items"]
+    assert mention == {
+        "id": mention["id"],
+        "kind": "mention",
+        "text": "maple_member mentioned you in “Evenings are hard”",
+        "url": f"/posts/{second.pk}/",
+        "actor_label": "maple_member",
+        "count": None,
+        "snippet": "Thinking of you, @river_member",
+        "created_at": mention["created_at"],
+        "read": False,
+    }
+    assert replies == {
+        "id": replies["id"],
+        "kind": "replies",
+        "text": "1 new reply in “Evenings are hard”",
+        "url": f"/c/calm-harbour/t/{thread.pk}/",
+        "actor_label": "maple_member",
+        "count": 1,
+        "snippet": "A warm drink helps.",
+        "created_at": replies["created_at"],
+        "read": False,
+    }
 
 
 def test_pages_of_thirty(as_, member, other_member, thread):
     for number in range(31):
-        services.post_reply(actor=other_member, thread=thread, body=f"Reply {number}")
+        services.post_reply(actor=other_member, thread=thread, body=f"Reply {number}, @river_member")
     caller = as_(member)
 
     first = ok(caller("GET", "/notifications"))
@@ -98,33 +112,34 @@ def test_an_anonymous_mention_names_nobody(as_, member, other_member, harbour):
     assert b"maple_member" not in response.content
 
 
-def test_unread_count_and_marking_read_by_ids(as_, member, three_for_member):
+def test_unread_count_and_marking_read_by_ids(as_, member, two_for_member):
     caller = as_(member)
-    assert ok(caller("GET", "/notifications/unread-count")) == {"count": 3}
-    newest, *_rest, oldest = [n["id"] for n in ok(caller("GET", "/notifications"))["items"]]
-
-    marked = caller("POST", "/notifications/read", {"ids": [oldest, oldest, 999_999]})
-    assert ok(marked) == {"marked": 1}
     assert ok(caller("GET", "/notifications/unread-count")) == {"count": 2}
-    states = {n["id"]: n["read"] for n in ok(caller("GET", "/notifications"))["items"]}
-    assert (states[oldest], states[newest]) == (True, False)
-    assert ok(caller("POST", "/notifications/read", {"ids": [oldest]})) == {"marked": 0}  # already read
+    mention, replies = [n["id"] for n in ok(caller("GET", "/notifications"))["items"]]
+
+    marked = caller("POST", "/notifications/read", {"ids": [replies, replies, 999_999]})
+    assert ok(marked) == {"marked": 1}
+    assert ok(caller("GET", "/notifications/unread-count")) == {"count": 1}
+    items = ok(caller("GET", "/notifications"))["items"]
+    assert [(n["id"], n["read"]) for n in items] == [(mention, False), (replies, True)]
+    assert (items[1]["text"], items[1]["count"]) == ("Replies in “Evenings are hard”", None)
+    assert ok(caller("POST", "/notifications/read", {"ids": [replies]})) == {"marked": 0}  # already read
     assert ok(caller("POST", "/notifications/read", {"ids": []})) == {"marked": 0}
-    assert unread(member) == 2
+    assert unread(member) == 1
 
 
-def test_marking_all_read(as_, member, other_member, three_for_member, thread):
-    services.post_reply(actor=member, thread=thread, body="Thank you, @maple_member")  # one for them
+def test_marking_all_read(as_, member, other_member, two_for_member, harbour):
+    services.thread_create(actor=member, community=harbour, title="Mornings", body="Hello @maple_member")  # theirs
     caller = as_(member)
 
-    assert ok(caller("POST", "/notifications/read", {"ids": None})) == {"marked": 3}
+    assert ok(caller("POST", "/notifications/read", {"ids": None})) == {"marked": 2}
     assert ok(caller("GET", "/notifications/unread-count")) == {"count": 0}
     assert all(n["read"] for n in ok(caller("GET", "/notifications"))["items"])
     assert ok(caller("POST", "/notifications/read", {"ids": None})) == {"marked": 0}
     assert unread(other_member) == 1  # "all" is all of mine, never anyone else's
 
 
-def test_nobody_reads_or_marks_someone_elses_notifications(as_, member, other_member, three_for_member):
+def test_nobody_reads_or_marks_someone_elses_notifications(as_, member, other_member, two_for_member):
     theirs = list(Notification.objects.filter(recipient=member).values_list("pk", flat=True))
     stranger = as_(other_member)
 
@@ -132,17 +147,21 @@ def test_nobody_reads_or_marks_someone_elses_notifications(as_, member, other_me
     assert ok(stranger("GET", "/notifications/unread-count")) == {"count": 0}
     assert ok(stranger("POST", "/notifications/read", {"ids": theirs})) == {"marked": 0}
     assert ok(stranger("POST", "/notifications/read", {"ids": None})) == {"marked": 0}
-    assert unread(member) == 3
+    assert unread(member) == 2
 
 
-def test_a_removed_post_takes_its_notifications_with_it(as_, member, other_member, three_for_member):
-    _first, second = three_for_member
+def test_a_removed_post_takes_its_notifications_with_it(as_, member, other_member, two_for_member, thread):
+    first, second = two_for_member
     services.post_delete(actor=other_member, post=second)
     caller = as_(member)
 
     listing = ok(caller("GET", "/notifications"))
-    assert [n["url"] for n in listing["items"]] == [f"/posts/{three_for_member[0].pk}/"]
+    assert [(n["kind"], n["count"]) for n in listing["items"]] == [("replies", 1)]
     assert ok(caller("GET", "/notifications/unread-count")) == {"count": 1}
+
+    services.post_delete(actor=other_member, post=first)  # the item stood for that reply alone
+    assert ok(caller("GET", "/notifications")) == {"items": [], "page": 1, "pages": 1, "count": 0}
+    assert ok(caller("GET", "/notifications/unread-count")) == {"count": 0}
 
 
 @pytest.mark.parametrize(
@@ -161,20 +180,20 @@ def test_a_removed_post_takes_its_notifications_with_it(as_, member, other_membe
         ({"ids": None, "everything": True}, "everything"),
     ],
 )
-def test_mark_read_refuses_anything_but_a_list_of_ids_or_null(as_, member, three_for_member, payload, field):
+def test_mark_read_refuses_anything_but_a_list_of_ids_or_null(as_, member, two_for_member, payload, field):
     assert field in invalid_fields(as_(member)("POST", "/notifications/read", payload))
-    assert unread(member) == 3
+    assert unread(member) == 2
 
 
 @pytest.mark.parametrize(("raw", "status"), [("{not json", 400), ("[null, null]", 422), ("null", 422), ("[1]", 422)])
-def test_mark_read_with_a_body_that_is_not_an_object_changes_nothing(as_, member, three_for_member, raw, status):
+def test_mark_read_with_a_body_that_is_not_an_object_changes_nothing(as_, member, two_for_member, raw, status):
     response = as_(member)("POST", "/notifications/read", raw=raw)
     assert response.status_code == status
     assert response.json()["code"] == {400: "bad_request", 422: "invalid"}[status]
-    assert unread(member) == 3
+    assert unread(member) == 2
 
 
-def test_signed_out_nothing_is_served_or_marked(as_, three_for_member, member):
+def test_signed_out_nothing_is_served_or_marked(as_, two_for_member, member):
     stranger = as_(None)
     for method, path, body in [
         ("GET", "/notifications", None),
@@ -184,11 +203,12 @@ def test_signed_out_nothing_is_served_or_marked(as_, three_for_member, member):
         response = stranger(method, path, body)
         assert response.status_code == 401
         assert response.json()["code"] == "not_authenticated"
-    assert unread(member) == 3
+    assert unread(member) == 2
 
 
-def test_the_list_runs_the_same_queries_however_many_notifications(as_, member, other_member, thread):
+def test_the_list_runs_the_same_queries_however_many_notifications(as_, member, other_member, harbour, thread):
     services.post_reply(actor=other_member, thread=thread, body="Hello @river_member")
+    services.post_reply(actor=other_member, thread=thread, body="Hello again")
     caller = as_(member)
     caller("GET", "/notifications")  # the token's first use is recorded once
 
@@ -200,5 +220,7 @@ def test_the_list_runs_the_same_queries_however_many_notifications(as_, member, 
     few = queries()
     for number in range(5):
         services.post_reply(actor=other_member, thread=thread, body=f"Reply {number}, @river_member")
-    assert ok(caller("GET", "/notifications"))["count"] == 12
+        another = services.thread_create(actor=member, community=harbour, title=f"Thread {number}", body="Hi")
+        services.post_reply(actor=other_member, thread=another, body=f"Answer {number}", is_anonymous=number % 2 == 0)
+    assert ok(caller("GET", "/notifications"))["count"] == 12  # 6 mentions, 6 threads with new replies
     assert queries() == few

@@ -1,7 +1,7 @@
 """The notifications page: one's own notifications as sentences, marking them read, opening one.
 
-Notifications are caused the way people cause them: a reply to someone's thread, a mention, both
-through the communities services.
+Notifications are caused the way people cause them: replies in a thread someone follows, a
+mention, both through the communities services.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def read_states(user: User) -> dict[int, bool]:
 
 @pytest.fixture
 def replies(other_member: User, thread: Thread) -> list[Post]:
-    """A reply to the member's thread, and a second that also mentions them: three notifications."""
+    """A reply to the member's thread, and a second that also mentions them: two notifications (the
+    mention, and one item about the other reply)."""
     return [
         services.post_reply(actor=other_member, thread=thread, body="A warm drink helps."),
         services.post_reply(actor=other_member, thread=thread, body="Thinking of you, @river_member"),
@@ -47,21 +48,23 @@ def theirs(member: User, other_member: User, harbour: Community) -> Notification
     return Notification.objects.get(recipient=other_member)
 
 
-def test_the_page_lists_my_notifications_as_sentences_newest_first(member, replies, theirs):
+def test_the_page_lists_my_notifications_as_sentences_mentions_first(member, replies, theirs):
     response = client_for(member).get(LIST)
 
     assert response.status_code == 200
     page = response.content.decode()
     mention = "maple_member mentioned you in “Evenings are hard”"
-    reply = "maple_member replied to “Evenings are hard”"
+    reply = "1 new reply in “Evenings are hard”"
     assert page.count(mention) == 1
-    assert page.count(reply) == 2
-    assert page.index(mention) < page.index(reply)  # the newest first
+    assert page.count(reply) == 1
+    assert page.index(mention) < page.index(reply)
+    assert "“Thinking of you, @river_member”" in page  # what the mention says
+    assert "Newest, from maple_member: “A warm drink helps.”" in page
     assert "Quiet mornings" not in page  # someone else's
     for notification in Notification.objects.filter(recipient=member):
         assert open_url(notification) in page
     assert open_url(theirs) not in page
-    assert page.count("<strong>New</strong>") == 3
+    assert page.count("<strong>New</strong>") == 2
     assert MARK_ALL_BUTTON in page
 
 
@@ -97,7 +100,8 @@ def test_mark_all_as_read_marks_only_mine(member, replies, theirs):
     page = client.get(LIST).content.decode()
     assert MARK_ALL_BUTTON not in page
     assert "<strong>New</strong>" not in page
-    assert page.count("replied to “Evenings are hard”") == 2  # read ones stay listed
+    assert page.count("Replies in “Evenings are hard”") == 1  # read ones stay listed
+    assert page.count("mentioned you in “Evenings are hard”") == 1
 
 
 def test_opening_one_marks_it_read_and_goes_to_the_post(member, replies):
@@ -112,7 +116,23 @@ def test_opening_one_marks_it_read_and_goes_to_the_post(member, replies):
     post_page = client.get(response["Location"])  # the post's address leads to its thread, at the post
     assert post_page.status_code == 302
     assert post_page["Location"].endswith(f"#post-{replies[1].pk}")
-    assert client.get(LIST).content.decode().count("<strong>New</strong>") == 2
+    assert client.get(LIST).content.decode().count("<strong>New</strong>") == 1
+
+
+def test_opening_new_replies_goes_to_the_first_one_not_read(member, other_member, replies, thread):
+    client = client_for(member)
+    group = Notification.objects.get(recipient=member, kind="replies")
+
+    response = client.post(open_url(group))
+
+    assert (response.status_code, response["Location"]) == (302, f"/c/calm-harbour/t/{thread.pk}/")
+    there = client.get(response["Location"])
+    assert (there.status_code, there["Location"]) == (302, f"/c/calm-harbour/t/{thread.pk}/?page=1#unread")
+    page = client.get(there["Location"]).content.decode()
+    assert page.index('id="unread"') < page.index(f'id="post-{replies[0].pk}"')
+    assert page.index(f'id="post-{thread.posts.get(is_opening=True).pk}"') < page.index('id="unread"')
+    # Reading the thread read both: the header counts nothing new any more.
+    assert not Notification.objects.filter(recipient=member, read_at__isnull=True).exists()
 
 
 def test_someone_elses_notification_just_returns_to_the_list(member, replies, theirs):
@@ -164,7 +184,7 @@ def test_everything_needs_a_sign_in(member, replies, method, path):
 def test_the_header_counts_my_unread_notifications(member, other_member, replies):
     client = client_for(member)
     assert (
-        '<span class="badge">3<span class="visually-hidden"> unread</span></span>' in client.get(LIST).content.decode()
+        '<span class="badge">2<span class="visually-hidden"> unread</span></span>' in client.get(LIST).content.decode()
     )
     client.post(MARK_ALL)
     assert 'class="badge"' not in client.get(LIST).content.decode()
