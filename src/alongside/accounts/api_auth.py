@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -59,3 +60,13 @@ def _signed_out_visitor(request: HttpRequest) -> bool:
 API_AUTH = [BearerTokenAuth(), SessionAuth()]
 # For the few reads that signed-out visitors may make too.
 API_AUTH_OR_VISITOR = [*API_AUTH, _signed_out_visitor]
+
+
+def _visitor_where_open(request: HttpRequest) -> bool:
+    """A signed-out visitor, only where the operator lets visitors read open communities."""
+    return bool(settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT) and _signed_out_visitor(request)
+
+
+# Reading an open community's threads and posts: members always, visitors where the site allows it
+# (OPEN_COMMUNITIES_READABLE_SIGNED_OUT). The person is then `request.user` (anonymous for visitors).
+API_AUTH_OR_OPEN_READER = [*API_AUTH, _visitor_where_open]

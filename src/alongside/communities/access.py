@@ -255,9 +255,11 @@ def check_see_post_history_permission(viewer: CommunityViewer, post: Post) -> bo
 
 
 def check_follow_thread_permission(viewer: CommunityViewer, thread: Thread) -> bool:
-    """Follow a visible thread one may read, unless banned from its community."""
+    """Follow a visible thread one may read, unless banned from its community (and never as a visitor
+    who is not logged in, even where visitors may read)."""
     return (
-        thread.status == PostStatus.VISIBLE
+        viewer.signed_in
+        and thread.status == PostStatus.VISIBLE
         and viewer.status != MembershipStatus.BANNED
         and check_read_community_permission(viewer)
     )
@@ -266,7 +268,7 @@ def check_follow_thread_permission(viewer: CommunityViewer, thread: Thread) -> b
 def check_mute_thread_permission(viewer: CommunityViewer, thread: Thread) -> bool:
     """Mute a visible thread one may read, or stop following or muting it (hearing less is never
     refused, not even to a banned member who can still read it)."""
-    return thread.status == PostStatus.VISIBLE and check_read_community_permission(viewer)
+    return viewer.signed_in and thread.status == PostStatus.VISIBLE and check_read_community_permission(viewer)
 
 
 # --- Reaching objects -------------------------------------------------------------------------

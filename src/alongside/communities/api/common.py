@@ -3,7 +3,7 @@ answers from the presenters (the same ones the web pages use)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 
 def me(request: HttpRequest) -> User:
     return cast("User", request.auth)  # type: ignore[attr-defined]
+
+
+# How the OpenAPI document marks those endpoints: credentials, or none where the site allows it.
+OPEN_READ: dict[str, Any] = {"security": [{}]}  # ninja adds the credential schemes; {} is "or none"
+
+
+def reader(request: HttpRequest) -> Any:
+    """Who reads, on endpoints open to visitors (API_AUTH_OR_OPEN_READER): a person, or an
+    anonymous visitor that the access rules treat as such."""
+    return request.user
 
 
 def community_for(user: User | None, slug: str) -> CommunityViewer:

@@ -7,9 +7,17 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from alongside.accounts.api_auth import API_AUTH_OR_VISITOR
+from alongside.accounts.api_auth import API_AUTH_OR_OPEN_READER, API_AUTH_OR_VISITOR
 from alongside.communities import selectors, services
-from alongside.communities.api.common import community_for, community_out, me, readable_community, thread_out
+from alongside.communities.api.common import (
+    OPEN_READ,
+    community_for,
+    community_out,
+    me,
+    readable_community,
+    reader,
+    thread_out,
+)
 from alongside.communities.api.schemas import (
     READ,
     WRITE,
@@ -64,10 +72,12 @@ def community_create(request: HttpRequest, payload: CommunityIn) -> Status[Commu
 @router.get(
     "/communities/{slug}",
     response=responses({200: CommunityOut}, *READ, invalid=False),
+    auth=API_AUTH_OR_OPEN_READER,
+    openapi_extra=OPEN_READ,
     summary="A community: about, rules, your membership and what you may do",
 )
 def community_read(request: HttpRequest, slug: str) -> CommunityOut:
-    return community_out(community_for(me(request), slug))
+    return community_out(community_for(reader(request), slug))
 
 
 @router.patch(
@@ -106,10 +116,12 @@ def community_leave(request: HttpRequest, slug: str) -> Status[None]:
 @router.get(
     "/communities/{slug}/threads",
     response=responses({200: ListOut[ThreadSummary]}, *READ),
+    auth=API_AUTH_OR_OPEN_READER,
+    openapi_extra=OPEN_READ,
     summary="A community's threads: pinned first, then latest activity",
 )
 def community_threads(request: HttpRequest, slug: str, page: PageNumber = 1) -> dict[str, Any]:
-    viewer = readable_community(me(request), slug)
+    viewer = readable_community(reader(request), slug)
 
     def build(thread: Thread) -> ThreadSummary:
         thread.community = viewer.community  # the list selector did not join it: avoid one query per thread

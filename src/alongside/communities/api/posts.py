@@ -7,8 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from alongside.accounts.api_auth import API_AUTH_OR_OPEN_READER
 from alongside.communities import access, selectors, services
-from alongside.communities.api.common import me, post_out
+from alongside.communities.api.common import OPEN_READ, me, post_out, reader
 from alongside.communities.api.schemas import (
     READ,
     WRITE,
@@ -28,9 +29,15 @@ router = Router(tags=["communities"])
 REVISIONS_PER_PAGE = 50
 
 
-@router.get("/posts/{post_id}", response=responses({200: PostOut}, *READ), summary="One post")
+@router.get(
+    "/posts/{post_id}",
+    response=responses({200: PostOut}, *READ),
+    auth=API_AUTH_OR_OPEN_READER,
+    openapi_extra=OPEN_READ,
+    summary="One post",
+)
 def post_read(request: HttpRequest, post_id: int) -> PostOut:
-    viewer, post = access.access_post(me(request), post_id)
+    viewer, post = access.access_post(reader(request), post_id)
     return post_out(viewer, post)
 
 

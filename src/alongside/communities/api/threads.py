@@ -7,8 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from alongside.accounts.api_auth import API_AUTH_OR_OPEN_READER
 from alongside.communities import access, selectors, services
-from alongside.communities.api.common import follow_out, me, post_out, thread_out
+from alongside.communities.api.common import OPEN_READ, follow_out, me, post_out, reader, thread_out
 from alongside.communities.api.schemas import READ, WRITE, FollowOut, PostOut, ReplyIn, ThreadOut
 from alongside.communities.presenters import PostPresenter
 from alongside.core.api import ListOut, PageNumber, page_fields, responses
@@ -20,10 +21,12 @@ router = Router(tags=["communities"])
 @router.get(
     "/threads/{thread_id}",
     response=responses({200: ThreadOut}, *READ),
+    auth=API_AUTH_OR_OPEN_READER,
+    openapi_extra=OPEN_READ,
     summary="A thread and its opening post",
 )
 def thread_read(request: HttpRequest, thread_id: int) -> ThreadOut:
-    viewer, thread = access.access_thread(me(request), thread_id)
+    viewer, thread = access.access_thread(reader(request), thread_id)
     return thread_out(viewer, thread)
 
 
@@ -34,19 +37,21 @@ def thread_read(request: HttpRequest, thread_id: int) -> ThreadOut:
     description="Removed posts keep their place with `status` `removed` and nothing else of them. Reading a "
     "page is reading it, as on the web: your reading position in the thread moves to its newest post, and "
     "your notifications about its posts (and, on the last page, about new replies in the thread) are marked read.",
+    auth=API_AUTH_OR_OPEN_READER,
+    openapi_extra=OPEN_READ,
 )
 def thread_posts(request: HttpRequest, thread_id: int, page: PageNumber = 1) -> dict[str, Any]:
-    user = me(request)
+    user = reader(request)
     viewer, thread = access.access_thread(user, thread_id)
-    state = selectors.thread_state(viewer=viewer, thread=thread)
     posts = selectors.thread_posts(viewer=viewer, thread=thread, page=page)
-    services.thread_read(
-        actor=user,
-        thread=thread,
-        state=state,
-        post_ids=[p.pk for p in posts.object_list],
-        saw_newest=not posts.has_next(),
-    )
+    if user.is_authenticated:  # a visitor has no reading position and no notifications
+        services.thread_read(
+            actor=user,
+            thread=thread,
+            state=selectors.thread_state(viewer=viewer, thread=thread),
+            post_ids=[p.pk for p in posts.object_list],
+            saw_newest=not posts.has_next(),
+        )
     presenter = PostPresenter(viewer, thread, collapsed=set())
     return page_fields(posts, lambda post: PostOut.of(presenter.present(post)))
 

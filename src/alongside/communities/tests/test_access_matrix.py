@@ -914,11 +914,34 @@ def refused_status(role: str, action: str, visibility: str) -> int:
 
 @pytest.mark.parametrize(("role", "action", "visibility", "channel"), CELLS)
 def test_authorization_matrix(role: str, action: str, visibility: str, channel: str) -> None:
+    _check_cell(role, action, visibility, channel, allowed=bool(EXPECTED[(role, action, visibility)]))
+
+
+# Where the operator lets visitors read open communities (OPEN_COMMUNITIES_READABLE_SIGNED_OUT), a
+# visitor who is not logged in may read an open community's threads; nothing else changes for them.
+VISITOR_CELLS = [
+    pytest.param(action, visibility, channel, id=f"{channel}-visitor-{action}-{visibility}")
+    for channel in CHANNELS
+    for (role, action, visibility), allowed in EXPECTED.items()
+    if role == "anonymous" and allowed is not None
+]
+
+
+@pytest.mark.parametrize(("action", "visibility", "channel"), VISITOR_CELLS)
+def test_authorization_matrix_where_visitors_may_read_open_communities(
+    action: str, visibility: str, channel: str, settings: Any
+) -> None:
+    settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT = True
+    allowed = (action, visibility) == ("read", "public") or bool(EXPECTED[("anonymous", action, visibility)])
+    _check_cell("anonymous", action, visibility, channel, allowed=allowed)
+
+
+def _check_cell(role: str, action: str, visibility: str, channel: str, *, allowed: bool) -> None:
     scene = build_scene(role=role, action=action, visibility=visibility)
     act = ACTION_FUNCTIONS[action]
     client = client_for(scene.actor) if scene.actor.is_authenticated else Client()
     before = snapshot(scene.community)
-    if EXPECTED[(role, action, visibility)]:
+    if allowed:
         result = act.service(scene) if channel == "service" else act.web(scene, client)
         if channel == "web":
             assert result.status_code in (200, 302), (result.status_code, result.content[:500])

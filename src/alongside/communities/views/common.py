@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.forms import Form
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
 from alongside.communities import access, selectors
 from alongside.communities.access import CommunityViewer
 from alongside.communities.models import MembershipStatus, Post
 from alongside.communities.presenters import thread_url
+from alongside.core.errors import NotFound
 from alongside.core.markdown import render_markdown
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
 
 HELD_MESSAGE = gettext_lazy("Thanks — your post is awaiting review by a moderator before others can see it.")
+
+
+def readable_by_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required, except where the site lets visitors read open communities
+    (OPEN_COMMUNITIES_READABLE_SIGNED_OUT): then a visitor reads what the access rules allow, and
+    is asked to log in for anything else (it may be theirs to read once logged in)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT:
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound:
+                pass
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
 
 
 def me(request: HttpRequest) -> User:

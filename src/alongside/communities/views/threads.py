@@ -27,16 +27,23 @@ from alongside.communities.forms import (
     RevealForm,
     ThreadNotifyForm,
 )
-from alongside.communities.models import Post, PostStatus
+from alongside.communities.models import Post, PostStatus, Thread
 from alongside.communities.presenters import PostPresenter, PostView, present_follow, thread_url
-from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, post_location, preview_of
+from alongside.communities.views.common import (
+    HELD_MESSAGE,
+    me,
+    membership_context,
+    post_location,
+    preview_of,
+    readable_by_visitors,
+)
 from alongside.core.errors import errors_as_messages, errors_into, require
 from alongside.notifications import selectors as notification_selectors
 
 LAST_PAGE = 2**31  # `?page=last`: a page past the end is the last page
 
 
-@login_required
+@readable_by_visitors
 @require_GET
 def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     """A page of a thread. Without `?page=`, a returning reader is sent to where they left off (the
@@ -45,6 +52,8 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     viewer, thread = access.access_thread(request.user, thread_id)
     if thread.community.slug != slug:
         return redirect(thread_url(thread))
+    if not request.user.is_authenticated:
+        return _thread_for_visitor(request, viewer, thread)
     state = selectors.thread_state(viewer=viewer, thread=thread)
     number = request.GET.get("page")
     if number is None:
@@ -92,6 +101,29 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         "follow": present_follow(viewer, thread, state),
         "unread_notifications": unread,  # the header's count (notifications.context_processors), already known
         "unread_here": unread_from is not None,
+    }
+    return render(request, "communities/thread.html", context)
+
+
+def _thread_for_visitor(request: HttpRequest, viewer: CommunityViewer, thread: Thread) -> HttpResponse:
+    """A page of an open community's thread for a visitor who is not logged in (where the site
+    allows it): the posts, nothing to do to them, no reading position."""
+    number = request.GET.get("page")
+    page = selectors.thread_posts(viewer=viewer, thread=thread, page=LAST_PAGE if number == "last" else (number or 1))
+    presenter = PostPresenter(viewer, thread, collapsed=set())
+    items = [presenter.present(post) for post in page.object_list]
+    reply_url = reverse("communities:reply", args=[thread.community.slug, thread.pk])
+    newest_id = items[-1].post.pk if items and not page.has_next() else None
+    context = {
+        **membership_context(viewer),
+        "thread": thread,
+        "page": page,
+        "posts_html": _posts_html(request, viewer, items, reply_url=reply_url, newest_id=newest_id),
+        "has_warnings": False,
+        "can_reply": False,
+        "reply_url": reply_url,
+        "follow": present_follow(viewer, thread, None),
+        "unread_here": False,
     }
     return render(request, "communities/thread.html", context)
 
@@ -167,7 +199,7 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     return render(request, "communities/reply.html", context)
 
 
-@login_required
+@readable_by_visitors
 @require_GET
 def post(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer, post = access.access_post(request.user, post_id)
