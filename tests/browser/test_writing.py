@@ -48,9 +48,14 @@ def write(page: Page, text: str) -> None:
     page.wait_for_timeout(400)  # saved after a short pause in typing
 
 
+@pytest.mark.parametrize(
+    ("size", "scheme"), [({"width": 375, "height": 740}, "dark"), ({"width": 1280, "height": 900}, "light")]
+)
 def test_a_half_written_reply_survives_a_reload_and_a_preview_then_goes_when_posted(
-    page: Page, live_url: str, audit: Any
+    page: Page, live_url: str, audit: Any, size: Any, scheme: str
 ) -> None:
+    page.set_viewport_size(size)
+    page.emulate_media(color_scheme=scheme)
     thread = thread_for("draft_keeper")
     url = f"{live_url}/c/{thread.community.slug}/t/{thread.pk}/"
     log_in(page, live_url, audit, "draft_keeper")
@@ -156,3 +161,29 @@ def test_logging_out_forgets_drafts(page: Page, live_url: str, audit: Any) -> No
     audit(page)
     assert asked == []
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('alongside-draft:'))") == []
+
+
+def test_names_are_offered_while_typing_a_mention_and_the_mention_links_to_the_person(
+    page: Page, live_url: str, audit: Any
+) -> None:
+    thread = thread_for("draft_mentioner")
+    maple = make_person("maple_leaf", display_name="Maple")
+    services.community_join(actor=maple, community=thread.community)
+    services.post_reply(actor=maple, thread=thread, body="Walking helps me.")
+    url = f"{live_url}/c/{thread.community.slug}/t/{thread.pk}/?page=1"
+    log_in(page, live_url, audit, "draft_mentioner")
+    page.goto(url)
+    audit(page)
+    write(page, "Thank you @Map")
+    choice = page.get_by_role("group", name="People you can mention").get_by_role("button", name="Maple (@maple_leaf)")
+    expect(choice).to_be_visible()
+    audit(page)
+    choice.click()
+    expect(page.get_by_label("Your reply")).to_have_value("Thank you @maple_leaf ")
+    expect(page.get_by_label("Your reply")).to_be_focused()
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_text("Your reply is posted.")).to_be_visible()
+    audit(page)
+    page.get_by_role("link", name="@maple_leaf").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Maple")
+    audit(page)

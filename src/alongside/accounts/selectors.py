@@ -29,6 +29,22 @@ def user_by_pseudonym(pseudonym: str) -> User | None:
     return User.objects.filter(username__iexact=name).first()
 
 
+def people_named_like(*, prefix: str, among: Any) -> QuerySet[User]:
+    """Active accounts in `among` (ids, or a values("…id") subquery) whose pseudonym or display
+    name starts with `prefix` (any case), with their profiles."""
+    return (
+        User.objects.filter(pk__in=among, is_active=True)
+        .filter(Q(username__istartswith=prefix) | Q(profile__display_name__istartswith=prefix))
+        .select_related("profile")
+    )
+
+
+def person_get(*, pseudonym: str) -> User | None:
+    """Someone other members may look up (their page, a link from a mention): active accounts only."""
+    user = user_by_pseudonym(pseudonym)
+    return user if user is not None and user.is_active else None
+
+
 def users_by_pseudonyms(pseudonyms: Iterable[str]) -> QuerySet[User]:
     """Active accounts with any of these pseudonyms (any case), e.g. the people a post mentions."""
     wanted = Q()

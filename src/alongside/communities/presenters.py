@@ -9,7 +9,7 @@ text or reactions.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +33,7 @@ from alongside.communities.models import (
     ThreadState,
     Visibility,
 )
+from alongside.core.markdown import link_mentions, mentioned_pseudonyms
 
 ANONYMOUS_LABEL = gettext_lazy("Anonymous member")
 DELETED_LABEL = gettext_lazy("Deleted member")
@@ -112,6 +113,19 @@ def visibility_choices() -> list[tuple[str, str]]:
         (Visibility.PRIVATE, str(Visibility.PRIVATE.label)),
         (Visibility.HIDDEN, str(Visibility.HIDDEN.label)),
     ]
+
+
+def with_mention_links(items: list[PostView]) -> list[PostView]:
+    """The page's posts with each @mention of someone who can be seen (an active account) linked to
+    their page; one look-up for the whole page, none when nobody is mentioned."""
+    names = set().union(*(mentioned_pseudonyms(item.body) for item in items if item.body))
+    if not names:
+        return items
+    urls = {
+        user.username.lower(): reverse("accounts:person", args=[user.username])
+        for user in account_selectors.users_by_pseudonyms(names).only("username")
+    }
+    return [replace(item, body_html=link_mentions(item.body_html, urls)) if item.body else item for item in items]
 
 
 def plain_text(body_html: str) -> str:

@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from alongside.accounts import selectors as account_selectors
 from alongside.accounts.enums import SITE_MODERATOR_ROLES
 from alongside.communities.access import CommunityViewer, check_read_community_permission
 from alongside.communities.authorship import authored_by
@@ -80,6 +81,30 @@ def community_directory(*, user: Any) -> QuerySet[Community]:
             my_status=Membership.objects.filter(community=OuterRef("pk"), user=user).values("status")[:1]
         )
     return queryset.order_by("name")
+
+
+MENTION_SUGGESTIONS = 8
+
+
+def mentionable_people(*, viewer: CommunityViewer, prefix: str) -> QuerySet[Any]:
+    """Whom a member writing in this community is offered to @mention: people who have posted under
+    their own name here (visible posts in visible threads), whose pseudonym or display name starts
+    with `prefix`. Never the writers of anonymous posts, and never someone who only reads: the
+    suggestions must not tell anyone who belongs to a community."""
+    prefix = prefix.strip().lstrip("@")
+    if not prefix or "\x00" in prefix:
+        return Post.objects.none()
+    named_here = Post.objects.filter(
+        thread__community=viewer.community,
+        thread__status=PostStatus.VISIBLE,
+        status=PostStatus.VISIBLE,
+        author__isnull=False,
+    ).values("author_id")
+    return (
+        account_selectors.people_named_like(prefix=prefix, among=named_here)
+        .exclude(pk=viewer.user.pk)
+        .order_by("username")
+    )
 
 
 SUGGESTIONS = 4

@@ -42,3 +42,36 @@ def render_markdown(source: str) -> str:
 def mentioned_pseudonyms(source: str) -> set[str]:
     """Pseudonyms mentioned as @name in the source, lower-cased (outside code is not checked)."""
     return {match.lower() for match in MENTION_PATTERN.findall(source)}
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+_NO_LINKS_INSIDE = {"a", "code", "pre"}
+
+
+def link_mentions(html: str, urls: dict[str, str]) -> str:
+    """Sanitised post HTML with each @name that has a URL in `urls` (keys lower-cased) made a link
+    to it; other mentions stay text. Not inside links or code. `html` is render_markdown's output,
+    so its text holds no raw `<`: splitting on tags is exact."""
+    if not urls or "@" not in html:
+        return html
+    parts = _TAG.split(html)
+    open_tags: list[str] = []
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in _NO_LINKS_INSIDE:
+                if part.startswith("</"):
+                    if name in open_tags:
+                        open_tags.remove(name)
+                elif not part.endswith("/>"):
+                    open_tags.append(name)
+            continue
+        if open_tags or "@" not in part:
+            continue
+
+        def link(match: re.Match[str]) -> str:
+            url = urls.get(match.group(1).lower())
+            return f'<a class="mention" href="{url}">{match.group(0)}</a>' if url else match.group(0)
+
+        parts[index] = MENTION_PATTERN.sub(link, part)
+    return "".join(parts)

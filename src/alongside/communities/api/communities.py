@@ -6,9 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
+from ninja.params import P, QueryEx
 
 from alongside.accounts.api_auth import API_AUTH_OR_OPEN_READER, API_AUTH_OR_VISITOR
-from alongside.communities import selectors, services
+from alongside.communities import access, selectors, services
 from alongside.communities.api.common import (
     OPEN_READ,
     community_for,
@@ -21,6 +22,7 @@ from alongside.communities.api.common import (
 from alongside.communities.api.schemas import (
     READ,
     WRITE,
+    AuthorOut,
     CommunityIn,
     CommunityOut,
     CommunityPatch,
@@ -31,8 +33,9 @@ from alongside.communities.api.schemas import (
     ThreadSummary,
 )
 from alongside.communities.models import Thread
-from alongside.communities.presenters import listed_thread
+from alongside.communities.presenters import listed_thread, person
 from alongside.core.api import ListOut, PageNumber, page_fields, page_of, responses
+from alongside.core.errors import require
 
 router = Router(tags=["communities"])
 COMMUNITIES_PER_PAGE = 50
@@ -161,3 +164,23 @@ def thread_create(request: HttpRequest, slug: str, payload: ThreadIn) -> Status[
         content_warnings=[str(w) for w in payload.content_warnings],
     )
     return Status(201, thread_out(viewer, thread))
+
+
+@router.get(
+    "/communities/{slug}/mentionable",
+    response=responses({200: ListOut[AuthorOut]}, *READ),
+    summary="People you can @mention while writing here (members)",
+    description="People who have posted under their own name in this community, whose pseudonym or display "
+    "name starts with `prefix`, 8 to a page, never yourself. Writers of anonymous posts and people who only "
+    "read are never offered. For suggesting names while someone types.",
+)
+def community_mentionable(
+    request: HttpRequest, slug: str, prefix: QueryEx[str, P(max_length=30)] = "", page: PageNumber = 1
+) -> dict[str, Any]:
+    viewer = readable_community(me(request), slug)
+    require(
+        access.check_post_thread_permission(viewer) or access.check_moderate_community_permission(viewer),
+        access.REASON_JOIN_FIRST,
+    )
+    people = selectors.mentionable_people(viewer=viewer, prefix=prefix)
+    return page_of(people, page, selectors.MENTION_SUGGESTIONS, lambda user: AuthorOut.of(person(user)))

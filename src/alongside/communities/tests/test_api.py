@@ -49,6 +49,7 @@ LISTS = {
     "/api/v1/communities",
     "/api/v1/communities/{slug}/threads",
     "/api/v1/communities/{slug}/waiting",
+    "/api/v1/communities/{slug}/mentionable",
     "/api/v1/communities/{slug}/held",
     "/api/v1/communities/{slug}/requests",
     "/api/v1/threads/{thread_id}/posts",
@@ -381,7 +382,7 @@ def some_of_everything(member, other_member, public) -> dict[str, Any]:
 def test_every_read_but_the_directory_needs_a_sign_in(openapi_spec, as_, some_of_everything):
     stranger = as_(None)
     reads = operations_of(openapi_spec, reads=True)
-    assert len(reads) == 18
+    assert len(reads) == 19
     for method, template in reads:
         if template == "/api/v1/communities":
             continue
@@ -1919,6 +1920,7 @@ def test_openapi_describes_every_endpoint(openapi_spec):
         "/api/v1/communities/{slug}/leave": ({"post"}, "communities"),
         "/api/v1/communities/{slug}/threads": ({"get", "post"}, "communities"),
         "/api/v1/communities/{slug}/waiting": ({"get"}, "communities"),
+        "/api/v1/communities/{slug}/mentionable": ({"get"}, "communities"),
         "/api/v1/communities/{slug}/held": ({"get"}, "moderation"),
         "/api/v1/communities/{slug}/requests": ({"get"}, "moderation"),
         "/api/v1/communities/{slug}/requests/{user_id}/approve": ({"post"}, "moderation"),

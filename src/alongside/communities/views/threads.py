@@ -62,7 +62,7 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
             return redirect(f"{thread_url(thread)}?page={resume.page}#{resume.anchor}")
     page = selectors.thread_posts(viewer=viewer, thread=thread, page=LAST_PAGE if number == "last" else (number or 1))
     presenter = PostPresenter(viewer, thread, collapsed=selectors.collapsed_warnings_for(user=request.user))
-    items = [presenter.present(post) for post in page.object_list]
+    items = presenters.with_mention_links([presenter.present(post) for post in page.object_list])
     position = state.last_read_post_id if state is not None else None
     unread_from = next(
         (item.post.pk for item in items if position is not None and item.post.pk > position and not item.is_removed),
@@ -111,7 +111,7 @@ def _thread_for_visitor(request: HttpRequest, viewer: CommunityViewer, thread: T
     number = request.GET.get("page")
     page = selectors.thread_posts(viewer=viewer, thread=thread, page=LAST_PAGE if number == "last" else (number or 1))
     presenter = PostPresenter(viewer, thread, collapsed=set())
-    items = [presenter.present(post) for post in page.object_list]
+    items = presenters.with_mention_links([presenter.present(post) for post in page.object_list])
     reply_url = reverse("communities:reply", args=[thread.community.slug, thread.pk])
     newest_id = items[-1].post.pk if items and not page.has_next() else None
     context = {

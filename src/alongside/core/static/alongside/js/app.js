@@ -120,6 +120,74 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), keepDrafts);
+
+  // @mentions: while someone types @ and the start of a name in a form marked data-mentions, the
+  // people they can mention there are offered as buttons under the text box (Tab reaches them;
+  // pressing one puts the name in). Without this, typing @name works just the same.
+  function offerMentions(form) {
+    var url = form.getAttribute("data-mentions");
+    var box = form.querySelector("textarea");
+    if (!url || !box || !window.fetch) return;
+    var list = document.createElement("div");
+    list.className = "mention-suggestions";
+    list.setAttribute("role", "group");
+    list.setAttribute("aria-label", document.body.getAttribute("data-mention-label") || "");
+    list.hidden = true;
+    var status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    box.insertAdjacentElement("afterend", list);
+    list.insertAdjacentElement("afterend", status);
+    var timer = null;
+
+    function typed() {
+      var found = /(?:^|[^\w@-])@([A-Za-z0-9_-]{1,30})$/.exec(box.value.slice(0, box.selectionStart));
+      return found ? found[1] : "";
+    }
+    function clear() {
+      list.hidden = true;
+      list.textContent = "";
+      status.textContent = "";
+    }
+    function insert(name, prefix) {
+      var end = box.selectionStart;
+      var start = end - prefix.length;
+      box.value = box.value.slice(0, start) + name + " " + box.value.slice(end);
+      var caret = start + name.length + 1;
+      box.focus();
+      box.setSelectionRange(caret, caret);
+      clear();
+      box.dispatchEvent(new Event("input", { bubbles: true })); // the draft keeps it too
+    }
+    function show(people, prefix) {
+      clear();
+      people.forEach(function (person) {
+        var choice = document.createElement("button");
+        choice.type = "button";
+        choice.className = "secondary mention-choice";
+        choice.textContent = person.label === person.pseudonym ? "@" + person.pseudonym
+          : person.label + " (@" + person.pseudonym + ")";
+        choice.addEventListener("click", function () { insert(person.pseudonym, prefix); });
+        list.appendChild(choice);
+      });
+      list.hidden = people.length === 0;
+      if (people.length) status.textContent = document.body.getAttribute("data-mention-hint") || "";
+    }
+    box.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      var prefix = typed();
+      if (!prefix) { clear(); return; }
+      timer = window.setTimeout(function () {
+        fetch(url + "?prefix=" + encodeURIComponent(prefix), {
+          credentials: "same-origin", headers: { Accept: "application/json" }
+        })
+          .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+          .then(function (data) { if (typed() === prefix) show(data.items || [], prefix); })
+          .catch(function () { /* no suggestions: typing the name still works */ });
+      }, 200);
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-mentions]"), offerMentions);
   document.addEventListener("submit", function (event) {
     if (event.target instanceof Element && event.target.matches("form.logout-form")) {
       exiting = true;
