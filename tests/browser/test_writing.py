@@ -142,7 +142,7 @@ def test_in_discreet_mode_a_draft_lives_only_as_long_as_the_tab(page: Page, live
     page.goto(url)
     audit(page)
     write(page, DRAFT)
-    key = f"alongside-draft:reply-{thread.pk}"
+    key = f"alongside-draft:{writer.pk}:reply-{thread.pk}"
     assert page.evaluate(f"sessionStorage.getItem('{key}')") is not None
     assert page.evaluate(f"localStorage.getItem('{key}')") is None
 
@@ -187,3 +187,36 @@ def test_names_are_offered_while_typing_a_mention_and_the_mention_links_to_the_p
     page.get_by_role("link", name="@maple_leaf").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Maple")
     audit(page)
+
+
+def test_a_restored_draft_keeps_posting_anonymously_and_shows_it(page: Page, live_url: str, audit: Any) -> None:
+    thread = thread_for("draft_anonymous")
+    url = f"{live_url}/c/{thread.community.slug}/t/{thread.pk}/?page=1"
+    log_in(page, live_url, audit, "draft_anonymous")
+    page.goto(url)
+    audit(page)
+    page.get_by_text("Content warnings and posting anonymously").click()
+    page.get_by_label("Reply anonymously").check()
+    write(page, DRAFT)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    expect(page.get_by_label("Your reply")).to_have_value(DRAFT)
+    expect(page.get_by_label("Reply anonymously")).to_be_checked()
+    expect(page.get_by_label("Reply anonymously")).to_be_visible()  # its options are open, not hidden
+    audit(page)
+
+
+def test_a_refused_reply_is_kept_as_a_draft(page: Page, live_url: str, audit: Any) -> None:
+    thread = thread_for("draft_refused")
+    url = f"{live_url}/c/{thread.community.slug}/t/{thread.pk}/?page=1"
+    log_in(page, live_url, audit, "draft_refused")
+    page.goto(url)
+    audit(page)
+    write(page, "x" * 10)
+    page.evaluate("document.getElementById('id_body').value = 'I want to say\\u0000 this'")  # refused by the server
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_role("alert").filter(has_text="Please check the following")).to_be_visible()
+    audit(page)
+    writer_id = thread.community.memberships.get(user__username="draft_refused").user_id
+    key = f"alongside-draft:{writer_id}:reply-{thread.pk}"
+    assert page.evaluate(f"localStorage.getItem('{key}')") is not None

@@ -25,9 +25,13 @@ class UserManager(BaseUserManager["User"]):
         return self.get(username__iexact=username)
 
     def create_user(self, username: str, password: str | None = None, **extra: Any) -> User:
+        """Also `createsuperuser`'s way in: the account gets what every account gets (a profile)."""
+        from alongside.accounts.services import user_account_setup
+
         user = self.model(username=username, **extra)
         user.set_password(password)
         user.save(using=self._db)
+        user_account_setup(user=user)
         return user
 
     def create_superuser(self, username: str, password: str | None = None, **extra: Any) -> User:

@@ -39,12 +39,6 @@ def people_named_like(*, prefix: str, among: Any) -> QuerySet[User]:
     )
 
 
-def person_get(*, pseudonym: str) -> User | None:
-    """Someone other members may look up (their page, a link from a mention): active accounts only."""
-    user = user_by_pseudonym(pseudonym)
-    return user if user is not None and user.is_active else None
-
-
 def users_by_pseudonyms(pseudonyms: Iterable[str]) -> QuerySet[User]:
     """Active accounts with any of these pseudonyms (any case), e.g. the people a post mentions."""
     wanted = Q()

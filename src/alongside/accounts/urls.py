@@ -10,7 +10,6 @@ urlpatterns = [
     path("email/", views.recovery_email, name="email"),
     path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
     path("discreet/", views.discreet, name="discreet"),
-    path("people/<str:pseudonym>/", views.person, name="person"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("delete/", views.account_delete, name="delete"),

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts import selectors, services
-from alongside.accounts.enums import STAFF_ROLES
 from alongside.accounts.forms import AccountDeleteForm, DiscreetForm, ProfileForm, RecoveryEmailForm
 from alongside.accounts.models import User
 from alongside.core.errors import NotFound, errors_as_messages, errors_into
@@ -37,22 +36,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
-
-
-@login_required
-@require_http_methods(["GET"])
-def person(request: HttpRequest, pseudonym: str) -> HttpResponse:
-    """What other members see of someone: their name, pseudonym, pronouns and staff role. Nothing
-    else of the profile (topics, country, languages) is shown to anyone but them."""
-    someone = selectors.person_get(pseudonym=pseudonym)
-    if someone is None:
-        raise NotFound
-    context = {
-        "person": someone,
-        "profile": selectors.profile_get(viewer=someone),
-        "badge": someone.get_role_display() if someone.role in STAFF_ROLES else "",  # staff always carry it
-    }
-    return render(request, "accounts/person.html", context)
 
 
 @login_required

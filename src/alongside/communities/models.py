@@ -182,8 +182,9 @@ class ThreadState(models.Model):
     """One person and one thread: whether they follow it or muted it, and how far they have read.
 
     `last_read_post_id` is the id of the newest post they have seen (post ids only grow): posts
-    with a larger id are new to them. It only moves forward. The row says that someone follows or
-    read a thread, never who wrote it (an anonymous writer's row looks like any reader's).
+    with a larger id are new to them. It only moves forward. The row has no author field, but an
+    anonymous writer's row is made with their thread, so a copy of the database can point to them:
+    a known gap (docs/architecture.md, "Data at rest").
     """
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="states")

@@ -9,6 +9,7 @@ text or reactions.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -115,16 +116,17 @@ def visibility_choices() -> list[tuple[str, str]]:
     ]
 
 
-def with_mention_links(items: list[PostView]) -> list[PostView]:
-    """The page's posts with each @mention of someone who can be seen (an active account) linked to
-    their page; one look-up for the whole page, none when nobody is mentioned."""
-    names = set().union(*(mentioned_pseudonyms(item.body) for item in items if item.body))
-    if not names:
+def mentions_in(items: list[PostView]) -> set[str]:
+    """Every pseudonym the page's posts mention (lower-cased)."""
+    return set().union(*(mentioned_pseudonyms(item.body) for item in items if item.body))
+
+
+def with_mention_links(items: list[PostView], people: Iterable[Any]) -> list[PostView]:
+    """The page's posts with each @mention of one of `people` (those the reader may look up:
+    selectors.people_seen_by) linked to their page; other mentions stay text."""
+    urls = {person.username.lower(): reverse("communities:person", args=[person.username]) for person in people}
+    if not urls:
         return items
-    urls = {
-        user.username.lower(): reverse("accounts:person", args=[user.username])
-        for user in account_selectors.users_by_pseudonyms(names).only("username")
-    }
     return [replace(item, body_html=link_mentions(item.body_html, urls)) if item.body else item for item in items]
 
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from alongside.accounts import selectors as account_selectors
-from alongside.accounts.enums import SITE_MODERATOR_ROLES
+from alongside.accounts.enums import SITE_MODERATOR_ROLES, STAFF_ROLES
 from alongside.communities.access import CommunityViewer, check_read_community_permission
 from alongside.communities.authorship import authored_by
 from alongside.communities.models import (
@@ -60,6 +60,22 @@ def readable_communities(*, user: Any) -> QuerySet[Community]:
         return Community.objects.all()
     member_of = _active_community_ids(user)
     return Community.objects.filter(Q(visibility=Visibility.PUBLIC) | Q(pk__in=member_of))
+
+
+def people_seen_by(*, user: Any, among: QuerySet[Any]) -> QuerySet[Any]:
+    """Of `among` (accounts), the people this reader may look up (a person's page, a mention's
+    link): themselves, staff, and anyone with a post under their own name, visible, in a visible
+    thread of a community the reader may read. Not someone who only reads or only posts
+    anonymously: looking them up would tell who belongs where."""
+    if user is None or not user.is_authenticated:
+        return among.none()
+    named = Post.objects.filter(
+        status=PostStatus.VISIBLE,
+        thread__status=PostStatus.VISIBLE,
+        author__isnull=False,
+        thread__community__in=readable_communities(user=user),
+    ).values("author_id")
+    return among.filter(Q(pk__in=named) | Q(role__in=STAFF_ROLES) | Q(pk=user.pk))
 
 
 def community_directory(*, user: Any) -> QuerySet[Community]:

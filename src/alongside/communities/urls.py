@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alongside.communities.views import communities, discover, moderation, threads
+from alongside.communities.views import communities, discover, moderation, people, threads
 
 app_name = "communities"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("waiting/", discover.waiting, name="waiting"),
     path("search/", discover.search, name="search"),
     path("welcome/", discover.welcome, name="welcome"),
+    path("people/<str:pseudonym>/", people.person, name="person"),
     path("preferences/reading/", discover.reading_preferences, name="reading_preferences"),
     path("c/<slug:slug>/", communities.community, name="community"),
     path("c/<slug:slug>/join/", communities.join, name="join"),

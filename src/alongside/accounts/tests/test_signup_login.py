@@ -343,3 +343,15 @@ def test_password_reset_for_an_address_not_on_file_sends_no_link_and_looks_the_s
     assert mail.outbox == []
     other_member.refresh_from_db()
     assert other_member.check_password(PASSWORD)
+
+
+def test_an_account_made_outside_sign_up_has_a_profile_and_its_pages_work():
+    """createsuperuser and the shell make accounts through the manager: they get a profile too."""
+    from django.core.management import call_command
+
+    call_command("createsuperuser", username="first_admin", interactive=False, verbosity=0)
+    assert Profile.objects.filter(user__username="first_admin").exists()
+    member = User.objects.create_user("shell_member", PASSWORD)
+    client = client_for(member)
+    for url in ("/communities/", "/welcome/", "/accounts/profile/"):
+        assert client.get(url).status_code == 200, url

@@ -53,18 +53,18 @@ def test_a_thread_page_links_a_mention_to_the_persons_page_while_they_can_be_see
     services.post_reply(actor=place["reader"], thread=place["thread"], body="Thank you @maple_leaf")
     page_url = reverse("communities:thread", args=[place["community"].slug, place["thread"].pk]) + "?page=1"
     client = client_for(place["reader"])
-    assert 'href="/accounts/people/maple_leaf/">@maple_leaf</a>' in client.get(page_url).content.decode()
+    assert 'href="/people/maple_leaf/">@maple_leaf</a>' in client.get(page_url).content.decode()
     User.objects.filter(pk=place["writer"].pk).update(is_active=False)
     html = client.get(page_url).content.decode()
     assert "@maple_leaf" in html
-    assert "/accounts/people/maple_leaf/" not in html
+    assert "/people/maple_leaf/" not in html
 
 
 def test_a_persons_page_shows_what_others_may_see_and_nothing_else(place) -> None:
     account_services.profile_update(
         actor=place["writer"], user=place["writer"], values={"pronouns": "she/her", "topics": ["grief"]}
     )
-    html = client_for(place["reader"]).get(reverse("accounts:person", args=["MAPLE_LEAF"])).content.decode()
+    html = client_for(place["reader"]).get(reverse("communities:person", args=["MAPLE_LEAF"])).content.decode()
     assert "Maple" in html
     assert "@maple_leaf" in html
     assert "she/her" in html
@@ -72,16 +72,26 @@ def test_a_persons_page_shows_what_others_may_see_and_nothing_else(place) -> Non
     staff = make_person("steady_keeper", Role.MODERATOR)
     assert (
         "Moderator"
-        in client_for(place["reader"]).get(reverse("accounts:person", args=[staff.username])).content.decode()
+        in client_for(place["reader"]).get(reverse("communities:person", args=[staff.username])).content.decode()
     )
 
 
 def test_a_persons_page_needs_a_log_in_and_an_active_account(place) -> None:
-    url = reverse("accounts:person", args=["maple_leaf"])
+    url = reverse("communities:person", args=["maple_leaf"])
     assert Client().get(url).status_code == 302
+    # Someone who only reads, or only posts anonymously, cannot be looked up: it would say where they belong.
+    for quiet in ("maple_lurker", "mapled_hidden"):
+        assert client_for(place["reader"]).get(reverse("communities:person", args=[quiet])).status_code == 404
+    # Nor someone whose named posts are all in a community the reader cannot read.
+    private = quick_community("Closed room", "private")
+    elsewhere = make_person("elsewhere_writer")
+    join_as(elsewhere, private)
+    start_thread(elsewhere, private, title="Hush", body="Only here")
+    assert client_for(place["reader"]).get(reverse("communities:person", args=["elsewhere_writer"])).status_code == 404
+    assert client_for(elsewhere).get(reverse("communities:person", args=["elsewhere_writer"])).status_code == 200
     User.objects.filter(pk=place["writer"].pk).update(is_active=False)
     assert client_for(place["reader"]).get(url).status_code == 404
-    assert client_for(place["reader"]).get(reverse("accounts:person", args=["no_such_one"])).status_code == 404
+    assert client_for(place["reader"]).get(reverse("communities:person", args=["no_such_one"])).status_code == 404
 
 
 def test_names_offered_while_typing_are_only_people_who_posted_under_their_name(place, openapi_spec) -> None:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy
 
 from alongside.communities import access, selectors
@@ -36,9 +37,12 @@ def readable_by_visitors(view: Callable[..., HttpResponse]) -> Callable[..., Htt
             return view(request, *args, **kwargs)
         if settings.OPEN_COMMUNITIES_READABLE_SIGNED_OUT:
             try:
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
             except NotFound:
                 pass
+            else:
+                add_never_cache_headers(response)  # a shared device's Back button must not bring it back
+                return response
         return redirect_to_login(request.get_full_path())
 
     return wrapped

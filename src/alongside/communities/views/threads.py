@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alongside.accounts import selectors as account_selectors
 from alongside.communities import access, presenters, selectors, services
 from alongside.communities.access import CommunityViewer
 from alongside.communities.forms import (
@@ -62,7 +63,7 @@ def thread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
             return redirect(f"{thread_url(thread)}?page={resume.page}#{resume.anchor}")
     page = selectors.thread_posts(viewer=viewer, thread=thread, page=LAST_PAGE if number == "last" else (number or 1))
     presenter = PostPresenter(viewer, thread, collapsed=selectors.collapsed_warnings_for(user=request.user))
-    items = presenters.with_mention_links([presenter.present(post) for post in page.object_list])
+    items = _with_mention_links(request, [presenter.present(post) for post in page.object_list])
     position = state.last_read_post_id if state is not None else None
     unread_from = next(
         (item.post.pk for item in items if position is not None and item.post.pk > position and not item.is_removed),
@@ -110,8 +111,9 @@ def _thread_for_visitor(request: HttpRequest, viewer: CommunityViewer, thread: T
     allows it): the posts, nothing to do to them, no reading position."""
     number = request.GET.get("page")
     page = selectors.thread_posts(viewer=viewer, thread=thread, page=LAST_PAGE if number == "last" else (number or 1))
-    presenter = PostPresenter(viewer, thread, collapsed=set())
-    items = presenters.with_mention_links([presenter.present(post) for post in page.object_list])
+    # Folded as for anyone who has not chosen otherwise: every warning.
+    presenter = PostPresenter(viewer, thread, collapsed=selectors.collapsed_warnings_for(user=request.user))
+    items = _with_mention_links(request, [presenter.present(post) for post in page.object_list])
     reply_url = reverse("communities:reply", args=[thread.community.slug, thread.pk])
     newest_id = items[-1].post.pk if items and not page.has_next() else None
     context = {
@@ -126,6 +128,16 @@ def _thread_for_visitor(request: HttpRequest, viewer: CommunityViewer, thread: T
         "unread_here": False,
     }
     return render(request, "communities/thread.html", context)
+
+
+def _with_mention_links(request: HttpRequest, items: list[PostView]) -> list[PostView]:
+    """Mentions of people the reader may look up become links: one look-up per page, none when
+    nobody is mentioned."""
+    names = presenters.mentions_in(items)
+    if not names:
+        return items
+    among = account_selectors.users_by_pseudonyms(names).only("username", "role")
+    return presenters.with_mention_links(items, selectors.people_seen_by(user=request.user, among=among))
 
 
 @lru_cache(maxsize=16)

@@ -120,3 +120,16 @@ def test_the_log_in_pages_drawn_by_our_libraries_say_log_in() -> None:
     for html in (code_page, logout_page, Client().get(reverse("account_login")).content.decode()):
         text = re.sub(r"<[^>]+>", " ", html)  # what people read, not the addresses in the markup
         assert not SIGN_WORDS.search(text), SIGN_WORDS.search(text)
+
+
+@pytest.mark.django_db
+def test_the_summary_links_a_list_of_boxes_to_its_first_box() -> None:
+    from alongside.communities.tests.conftest import quick_community
+
+    writer = make_person("words_boxes")
+    community = quick_community("Boxes", "public", members=(writer,))
+    url = reverse("communities:thread_new", args=[community.slug])
+    html = client_for(writer).post(url, {"title": "Hi", "body": "Hello", "content_warnings": ["nope"]}).content.decode()
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    assert 'href="#id_content_warnings_0"' in summary
+    assert 'id="id_content_warnings_0"' in html

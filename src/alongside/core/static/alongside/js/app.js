@@ -14,19 +14,23 @@
     document.documentElement.classList.add("exiting");
     document.title = "";
     exiting = true;
-    forgetDrafts();
+    try { forgetDrafts(); } catch (error) { /* leaving matters more */ }
     window.location.replace(url);
   }
 
-  // Drafts: what someone is writing in a form marked data-draft is kept in this browser as they
-  // type and put back if the page is closed or lost before it is sent. In discreet mode only for
-  // as long as the tab is open (sessionStorage). Quick exit and logging out forget every draft.
+  // Drafts: what someone is writing in a form marked data-draft (its text, its content warnings,
+  // whether to post anonymously) is kept in this browser as they type, for this person only, and
+  // put back if the page is closed or lost before it is sent, or comes back refused. In discreet
+  // mode only for as long as the tab is open (sessionStorage). Quick exit and logging out forget
+  // every draft; so does anyone else logging in on this browser.
   var DRAFT_PREFIX = "alongside-draft:";
+  var owner = document.body.getAttribute("data-draft-owner") || "";
 
   function draftStores() {
     var stores = [];
-    try { stores.push(window.localStorage, window.sessionStorage); } catch (error) { /* storage off */ }
-    return stores;
+    try { stores.push(window.localStorage); } catch (error) { /* storage off */ }
+    try { stores.push(window.sessionStorage); } catch (error) { /* storage off */ }
+    return stores.filter(Boolean);
   }
 
   function draftStore() {
@@ -37,33 +41,41 @@
     }
   }
 
-  function forgetDrafts() {
+  // Every draft (keep === undefined), or every draft not written by `keep`.
+  function forgetDrafts(keep) {
     draftStores().forEach(function (store) {
-      for (var i = store.length - 1; i >= 0; i--) {
-        var key = store.key(i);
-        if (key && key.indexOf(DRAFT_PREFIX) === 0) store.removeItem(key);
-      }
+      try {
+        for (var i = store.length - 1; i >= 0; i--) {
+          var key = store.key(i);
+          if (!key || key.indexOf(DRAFT_PREFIX) !== 0) continue;
+          if (keep === undefined || key.indexOf(DRAFT_PREFIX + keep + ":") !== 0) store.removeItem(key);
+        }
+      } catch (error) { /* nothing more to do */ }
     });
   }
 
   function keepDrafts(form) {
     var store = draftStore();
-    if (!store) return;
-    var key = DRAFT_PREFIX + form.getAttribute("data-draft");
-    var fields = Array.prototype.slice.call(form.querySelectorAll("textarea, input[type='text']"));
+    if (!store || !owner) return;
+    var key = DRAFT_PREFIX + owner + ":" + form.getAttribute("data-draft");
+    var texts = Array.prototype.slice.call(form.querySelectorAll("textarea, input[type='text']"));
+    var boxes = Array.prototype.slice.call(form.querySelectorAll("input[type='checkbox']"));
     var sent = false;
     var timer = null;
 
     function values() {
-      var kept = {};
+      var kept = { text: {}, ticked: [] };
       var any = false;
-      fields.forEach(function (field) {
-        kept[field.name] = field.value;
+      texts.forEach(function (field) {
+        kept.text[field.name] = field.value;
         if (field.value.trim()) any = true;
       });
+      boxes.forEach(function (box) { if (box.checked) kept.ticked.push(box.name + "=" + box.value); });
       return any ? kept : null;
     }
-    var initial = JSON.stringify(values());
+    // A form the server sent back refused holds text that was not posted: it counts as unsent.
+    var refused = document.getElementById("error-summary") !== null;
+    var initial = refused ? "null" : JSON.stringify(values());
 
     function save() {
       var now = values();
@@ -75,9 +87,16 @@
 
     var saved = null;
     try { saved = JSON.parse(store.getItem(key) || "null"); } catch (error) { saved = null; }
-    if (saved && JSON.stringify(saved) !== initial) {
-      fields.forEach(function (field) {
-        if (typeof saved[field.name] === "string") field.value = saved[field.name];
+    if (refused) {
+      save();
+    } else if (saved && saved.text && JSON.stringify(saved) !== initial) {
+      texts.forEach(function (field) {
+        if (typeof saved.text[field.name] === "string") field.value = saved.text[field.name];
+      });
+      boxes.forEach(function (box) {
+        box.checked = (saved.ticked || []).indexOf(box.name + "=" + box.value) !== -1;
+        var options = box.closest("details");
+        if (box.checked && options) options.open = true; // never a hidden "post anonymously"
       });
       var note = document.createElement("p");
       note.className = "notice draft-notice";
@@ -88,11 +107,12 @@
       discard.className = "link-button";
       discard.textContent = document.body.getAttribute("data-draft-discard") || "";
       discard.addEventListener("click", function () {
-        fields.forEach(function (field) { field.value = ""; });
+        texts.forEach(function (field) { if (field.type !== "hidden") field.value = ""; });
+        boxes.forEach(function (box) { box.checked = false; });
         try { store.removeItem(key); } catch (error) { /* nothing kept */ }
         initial = JSON.stringify(values());
         note.remove();
-        if (fields[0]) fields[0].focus();
+        if (texts[0]) texts[0].focus();
       });
       note.appendChild(document.createTextNode(" "));
       note.appendChild(discard);
@@ -103,13 +123,16 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(save, 300);
     });
+    form.addEventListener("change", save);
     form.addEventListener("submit", function (event) {
       sent = true;
-      var previewing = event.submitter && event.submitter.name === "preview";
-      // Sent: the server has the text now (it comes back in the form if anything needs fixing).
-      if (!previewing) {
-        try { store.removeItem(key); } catch (error) { /* nothing kept */ }
+      window.clearTimeout(timer);
+      if (event.submitter && event.submitter.name === "preview") {
+        save(); // still unsent: the preview page keeps it
+        return;
       }
+      // Sent: the server has it now (if it refuses it, the page that comes back keeps it again).
+      try { store.removeItem(key); } catch (error) { /* nothing kept */ }
     });
     window.addEventListener("beforeunload", function (event) {
       if (exiting || sent || JSON.stringify(values()) === initial) return;
@@ -119,6 +142,7 @@
     });
   }
 
+  if (owner) forgetDrafts(owner); // someone else's drafts, left on this browser
   Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), keepDrafts);
 
   // @mentions: while someone types @ and the start of a name in a form marked data-mentions, the
@@ -149,7 +173,8 @@
       list.textContent = "";
       status.textContent = "";
     }
-    function insert(name, prefix) {
+    function insert(name, shownFor) {
+      var prefix = typed() || shownFor; // they may have typed on since the names were shown
       var end = box.selectionStart;
       var start = end - prefix.length;
       box.value = box.value.slice(0, start) + name + " " + box.value.slice(end);
@@ -189,7 +214,7 @@
   }
   Array.prototype.forEach.call(document.querySelectorAll("form[data-mentions]"), offerMentions);
   document.addEventListener("submit", function (event) {
-    if (event.target instanceof Element && event.target.matches("form.logout-form")) {
+    if (event.target instanceof Element && event.target.matches("form[action$='/accounts/logout/']")) {
       exiting = true;
       forgetDrafts();
     }
