@@ -20,6 +20,8 @@ def pytest_configure() -> None:
         base, _slash, db = settings.REDIS_URL.rpartition("/")
         number = (int(db) if db.isdigit() else 0) + int(worker.removeprefix("gw"))
         settings.CACHES["default"]["LOCATION"] = f"{base}/{number}"
+        # Group names (a conversation's number) repeat across the workers' databases: keep them apart.
+        settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"asgi-{worker}"
 
     # Serve static files straight from the app folders: tests do not run collectstatic.
     settings.STORAGES = {

@@ -1,5 +1,10 @@
 """WebSocket routes. Each app that speaks WebSocket adds its consumers' paths here."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from alongside.chat.consumers import ChatConsumer, DeskConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/chat/desk/", DeskConsumer.as_asgi()),
+    path("ws/chat/<int:conversation_id>/", ChatConsumer.as_asgi()),
+]

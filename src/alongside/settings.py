@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "alongside.safety",
     "alongside.communities",
     "alongside.notifications",
+    "alongside.chat",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("alongside.demo")  # demo accounts and communities: never on a production server
@@ -270,6 +271,24 @@ API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30, minimum=1, maxi
 # Mail, timers and scans run in the task worker (`python manage.py db_worker`, started by
 # `make run`), never inside a request. The queue is a table in the same database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Live support chat (docs/chat-protocol.md) --------------------------------------------------
+# A request nobody has answered after this many seconds is offered other help; it stays in the queue.
+CHAT_REQUEST_UNANSWERED_AFTER = env_int("CHAT_REQUEST_UNANSWERED_AFTER", 300, minimum=10)
+# "Talk to X again": seconds the request waits for that listener alone before anyone may take it.
+CHAT_PREFERRED_LISTENER_WAIT = env_int("CHAT_PREFERRED_LISTENER_WAIT", 120, minimum=0)
+# Seconds after a listener's last desk closes before they are taken offline (a reload is not leaving).
+CHAT_LISTENER_GRACE = env_int("CHAT_LISTENER_GRACE", 60, minimum=1)
+# At most this many messages per person in any window of this many seconds (across servers with Redis).
+CHAT_RATE_LIMIT = env_int("CHAT_RATE_LIMIT", 30, minimum=1)
+CHAT_RATE_WINDOW = env_int("CHAT_RATE_WINDOW", 10, minimum=1)
+# A listener whose last CHAT_COACHING_WINDOW ratings (at least CHAT_COACHING_MIN_RATINGS) average
+# under the threshold is flagged to administrators for coaching.
+CHAT_COACHING_WINDOW = 10
+CHAT_COACHING_MIN_RATINGS = 3
+CHAT_COACHING_THRESHOLD = 3.0
+# How long a long-poll (the chat's fallback when WebSockets are blocked) waits for news, in seconds.
+CHAT_LONG_POLL_SECONDS = env_int("CHAT_LONG_POLL_SECONDS", 25, minimum=1)
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

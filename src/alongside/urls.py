@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("alongside.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("alongside.notifications.urls")),
+    path("chat/", include("alongside.chat.urls")),
     path("api/v1/", api.urls),
     path("", include("alongside.communities.urls")),
     path("admin/", admin.site.urls),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+
 from alongside.accounts.enums import STAFF_ROLES, Role
 
 
@@ -11,6 +13,18 @@ def check_staff_needs_two_factor(user: Any) -> bool:
     """Staff roles (moderators, facilitators, clinicians, administrators) must use two-factor
     authentication: on the web, in the Django admin and for every API token."""
     return bool(user is not None and user.is_authenticated and user.role in STAFF_ROLES)
+
+
+def check_session_passed_second_factor(session: Any) -> bool:
+    """Whether this session itself passed a two-factor step (allauth records each step it passes)."""
+    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY) or [] if session is not None else []
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def check_session_may_act(user: Any, session: Any) -> bool:
+    """A signed-in session acts for its person, except a staff member's before its own two-factor
+    step (the rule web pages, the API and WebSockets share)."""
+    return not check_staff_needs_two_factor(user) or check_session_passed_second_factor(session)
 
 
 def check_manage_account_permission(actor: Any, user: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import global_settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +39,10 @@ class Topic(models.TextChoices):
     TRAUMA = "trauma", _("Trauma")
     WORK = "work", _("Work and money stress")
     SELF_ESTEEM = "self_esteem", _("Self-esteem")
+
+
+# Languages people speak (profiles, listeners, support requests): Django's list, without regional variants.
+SPOKEN_LANGUAGES = sorted(
+    {(code.split("-")[0], str(name)) for code, name in global_settings.LANGUAGES if "-" not in code},
+    key=lambda item: item[1],
+)

@@ -8,18 +8,16 @@ from typing import Any
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.conf import global_settings, settings
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]
 
+from alongside.accounts.enums import SPOKEN_LANGUAGES
 from alongside.accounts.models import Profile, Topic
 from alongside.core.forms import PlainErrors
 
-LANGUAGE_CHOICES = sorted(
-    {(code.split("-")[0], str(name)) for code, name in global_settings.LANGUAGES if "-" not in code},
-    key=lambda item: item[1],
-)
+LANGUAGE_CHOICES = SPOKEN_LANGUAGES
 TIME_ZONE_CHOICES = [("", _("Not set"))] + [
     (tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz
 ]

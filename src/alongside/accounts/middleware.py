@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -34,8 +33,7 @@ _ALLOWED_PREFIXES = (
 
 def session_passed_second_factor(request: HttpRequest) -> bool:
     """Whether this session itself passed a two-factor step (allauth records each step it passes)."""
-    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
-    return any(record.get("method") == "mfa" for record in records)
+    return access.check_session_passed_second_factor(request.session)
 
 
 class StaffTwoFactorMiddleware:

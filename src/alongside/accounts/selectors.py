@@ -89,3 +89,8 @@ def user_by_id(user_id: int, *, active_only: bool = True) -> User | None:
     """An account by id (e.g. the writer of an anonymous post, for a notification to them)."""
     users = User.objects.filter(pk=user_id).select_related("profile")
     return (users.filter(is_active=True) if active_only else users).first()
+
+
+def users_by_ids(ids: Iterable[int]) -> QuerySet[User]:
+    """Active accounts with these ids, with their profiles (for showing names)."""
+    return User.objects.filter(pk__in=list(ids), is_active=True).select_related("profile").order_by("username")
