@@ -18,6 +18,9 @@ import pytest
 from django.db import connection
 
 from alongside.accounts.enums import Role
+from alongside.chat.access.conversations import access_conversation
+from alongside.chat.models import ListenerProfile, ListenerStatus
+from alongside.chat.services import conversations as chat_services
 from alongside.communities import services
 from alongside.communities.models import Visibility
 from alongside.core.audit import audit_record
@@ -29,7 +32,10 @@ EMAIL = "canary.mail.5521@example.org"
 REASON = "canary reason 5521 about a person"
 ANONYMOUS_BODY = "canary anonymous words 5521"
 PUBLIC_BODY = "canary public words 5521"
-PRIVATE = [EMAIL, REASON, TOTP_SECRET]
+CHAT_WORDS = "canary chat words 5521"
+CHAT_FEEDBACK = "canary feedback 5521"
+CHAT_NOTE = "canary escalation note 5521"
+PRIVATE = [EMAIL, REASON, TOTP_SECRET, CHAT_WORDS, CHAT_FEEDBACK, CHAT_NOTE]
 
 
 def _write_canaries() -> dict[str, Any]:
@@ -42,7 +48,24 @@ def _write_canaries() -> dict[str, Any]:
     anonymous = services.post_reply(actor=writer, thread=thread, body=ANONYMOUS_BODY, is_anonymous=True)
     services.anonymous_author_reveal(actor=keeper, post=anonymous, reason=REASON)
     audit_record(actor=lead, action="test.canary", target=writer, reason=REASON)
+    _chat_canaries(writer)
     return {"writer": writer, "anonymous": anonymous}
+
+
+def _chat_canaries(member: Any) -> None:
+    """A 1:1 chat: messages, the listener's escalation note, a report and the member's feedback."""
+    listener = make_person("canary_listener", Role.LISTENER)
+    ListenerProfile.objects.create(user=listener, status=ListenerStatus.APPROVED, languages=["en"], is_online=True)
+    request = chat_services.support_request(actor=member, language="en", first_message=CHAT_WORDS)
+    chat_services.queue_match()
+    as_listener = access_conversation(listener, request.conversation_id)
+    chat_services.message_send(actor=listener, viewer=as_listener, body=CHAT_WORDS + " (reply)")
+    chat_services.conversation_escalate(actor=listener, viewer=as_listener, note=CHAT_NOTE)
+    chat_services.person_report(actor=listener, viewer=as_listener, reason=CHAT_NOTE)
+    chat_services.conversation_end(actor=member, viewer=access_conversation(member, request.conversation_id))
+    chat_services.conversation_rate(
+        actor=member, viewer=access_conversation(member, request.conversation_id), stars=4, feedback=CHAT_FEEDBACK
+    )
 
 
 def _dump() -> bytes:

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from alongside.accounts.api import router as accounts_router
 from alongside.accounts.api_auth import API_AUTH
+from alongside.chat.api import router as chat_router
 from alongside.communities.api import router as communities_router
 from alongside.core.api import install_error_handlers
 from alongside.notifications.api import router as notifications_router
@@ -28,3 +29,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", communities_router)
 api.add_router("", notifications_router)
+api.add_router("", chat_router)

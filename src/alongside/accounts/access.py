@@ -27,6 +27,15 @@ def check_session_may_act(user: Any, session: Any) -> bool:
     return not check_staff_needs_two_factor(user) or check_session_passed_second_factor(session)
 
 
+def socket_person(scope: dict[str, Any]) -> Any:
+    """The signed-in person behind a WebSocket (from its session), or None: a staff member's session
+    counts only after its two-factor step, as on web pages and the API. Call from a database thread."""
+    user = scope.get("user")
+    if user is None or not user.is_authenticated or not check_session_may_act(user, scope.get("session")):
+        return None
+    return user
+
+
 def check_manage_account_permission(actor: Any, user: Any) -> bool:
     """A person manages their own account (profile, recovery e-mail, deletion); administrators
     may manage anyone's."""

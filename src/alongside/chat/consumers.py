@@ -9,12 +9,14 @@ missing ones from the database first. It sends nothing until the client's `hello
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
+import weakref
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 
 from alongside.accounts import access as account_access
@@ -23,78 +25,99 @@ from alongside.chat.access.conversations import ChatViewer, access_conversation,
 from alongside.chat.models import ConversationStatus
 from alongside.chat.services import conversations as services
 from alongside.core.errors import DomainError, NotFound, field_errors
+from alongside.core.live import FrameConsumer, error_frame
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME_BYTES = 32 * 1024
 CLOSE_NOT_FOUND = 4404
-
-
-def _socket_user(scope: dict[str, Any]) -> Any:
-    """The signed-in person behind a socket, or None: a staff member's session counts only after
-    its two-factor step, as on web pages and the API."""
-    user = scope.get("user")
-    if (
-        user is None
-        or not user.is_authenticated
-        or not account_access.check_session_may_act(user, scope.get("session"))
-    ):
-        return None
-    return user
-
-
-def _error(code: str, detail: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "error", "code": code, "detail": detail, **extra}
+CLOSE_LEFT = 4409  # a listener who handed the chat over
 
 
 def _error_for(exc: Exception, **extra: Any) -> dict[str, Any]:
     if isinstance(exc, ValidationError):
         problems = field_errors(exc)
         detail = " ".join(message for messages in problems.values() for message in messages)
-        return _error("invalid", detail, fields=problems, **extra)
+        return error_frame("invalid", detail, fields=problems, **extra)
     assert isinstance(exc, DomainError)
-    return _error(exc.error_code, str(exc.message), **extra)
+    return error_frame(exc.error_code, str(exc.message), **extra)
 
 
-class _FrameConsumer(AsyncWebsocketConsumer):
-    """Text frames of JSON objects with a string `type`; anything else gets an error frame and the
-    connection stays open."""
+class _Hub:
+    """Fan-out once per server process and conversation, not once per socket: the process subscribes
+    one channel to a conversation's message group while it has sockets open on it, and a single task
+    hands each pushed message (serialised once) to every local socket, in order. Typing, read
+    receipts and state changes go to each socket through the channel layer as usual."""
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self.send_frame(_error("bad_frame", "Frames are JSON text of at most 32 KB."))
-            return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self.send_frame(_error("bad_frame", "That frame is not JSON."))
-            return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send_frame(_error("bad_frame", 'A frame is a JSON object with a "type".'))
-            return
-        handler = getattr(self, f"on_{frame['type']}", None) if frame["type"].isidentifier() else None
-        if handler is None:
-            await self.send_frame(_error("unknown_type", f"Unknown frame type {frame['type'][:40]!r}."))
-            return
-        await handler(frame)
+    def __init__(self) -> None:
+        self.rooms: dict[int, tuple[str, set[ChatConsumer], asyncio.Task[None]]] = {}
+        self.lock = asyncio.Lock()
 
-    async def send_frame(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+    async def join(self, consumer: ChatConsumer, conversation_id: int) -> None:
+        async with self.lock:
+            room = self.rooms.get(conversation_id)
+            if room is None:
+                layer = get_channel_layer()
+                channel = await layer.new_channel("chat-hub.")
+                await layer.group_add(live.message_group(conversation_id), channel)
+                task = asyncio.create_task(self._forward(layer, channel, conversation_id))
+                room = (channel, set(), task)
+                self.rooms[conversation_id] = room
+            room[1].add(consumer)
 
-    async def on_ping(self, frame: dict[str, Any]) -> None:
-        await self.send_frame({"type": "pong"})
+    async def leave(self, consumer: ChatConsumer, conversation_id: int) -> None:
+        async with self.lock:
+            room = self.rooms.get(conversation_id)
+            if room is None:
+                return
+            channel, sockets, task = room
+            sockets.discard(consumer)
+            if sockets:
+                return
+            del self.rooms[conversation_id]
+            task.cancel()
+            await get_channel_layer().group_discard(live.message_group(conversation_id), channel)
+
+    async def _forward(self, layer: Any, channel: str, conversation_id: int) -> None:
+        while True:
+            try:
+                event = await layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the layer lost its server; it reconnects, and sockets catch up by number
+                logger.warning("chat hub: receiving for conversation %s failed", conversation_id, exc_info=True)
+                await asyncio.sleep(0.5)
+                continue
+            room = self.rooms.get(conversation_id)
+            if room is None or event.get("type") != "chat.message":
+                continue
+            for consumer in list(room[1]):
+                await consumer.push_message(event["seq"], event["text"], closes=event.get("closes"))
 
 
-class ChatConsumer(_FrameConsumer):
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> _Hub:
+    """This process's hub (one per event loop: a server has one; tests start several)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _hubs:
+        _hubs[loop] = _Hub()
+    return _hubs[loop]
+
+
+class ChatConsumer(FrameConsumer):
     """One conversation: resume, send, typing, read receipts."""
 
     viewer: ChatViewer
     group: str
     last_sent: int | None = None  # the highest sequence number this socket has delivered
     in_queue: bool = False
+    catching_up: bool = False
+    missed: bool = False  # a message arrived while catching up: read again before stopping
+    joined_hub: int | None = None
 
     async def connect(self) -> None:
-        user = await database_sync_to_async(_socket_user)(self.scope)
+        user = await database_sync_to_async(account_access.socket_person)(self.scope)
         try:
             self.viewer = await database_sync_to_async(access_conversation)(
                 user, self.scope["url_route"]["kwargs"]["conversation_id"]
@@ -104,12 +127,17 @@ class ChatConsumer(_FrameConsumer):
             return
         self.group = live.conversation_group(self.viewer.conversation.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined_hub = self.viewer.conversation.pk
+        await hub().join(self, self.joined_hub)
         if self.viewer.is_member and self.viewer.conversation.status == ConversationStatus.WAITING:
             self.in_queue = True
             await self.channel_layer.group_add(live.QUEUE_GROUP, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        if self.joined_hub is not None:
+            await hub().leave(self, self.joined_hub)
+            self.joined_hub = None
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.in_queue:
@@ -120,7 +148,7 @@ class ChatConsumer(_FrameConsumer):
     async def on_hello(self, frame: dict[str, Any]) -> None:
         after = frame.get("after", 0)
         if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            await self.send_frame(_error("invalid", '"after" is the last sequence number you saw (0 for none).'))
+            await self.send_frame(error_frame("invalid", '"after" is the last sequence number you saw (0 for none).'))
             return
         self.last_sent = after
         await self._catch_up()
@@ -147,7 +175,7 @@ class ChatConsumer(_FrameConsumer):
             await self.send_frame({"type": "ack", "client_id": reply_id, "seq": result.message.seq})
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
-        if self.viewer.participant is None or self.viewer.conversation.is_room:
+        if self.viewer.participant is None or self.viewer.conversation.is_room or not self.viewer.is_current:
             return
         # Ephemeral: never stored, pushed to the other side only.
         await self.channel_layer.group_send(
@@ -158,6 +186,8 @@ class ChatConsumer(_FrameConsumer):
         )
 
     async def on_read(self, frame: dict[str, Any]) -> None:
+        if not self.viewer.is_current:
+            return
         try:
             await database_sync_to_async(services.conversation_read)(viewer=self.viewer, seq=frame.get("seq"))
         except ValidationError as exc:
@@ -168,9 +198,7 @@ class ChatConsumer(_FrameConsumer):
     async def chat_frame(self, event: dict[str, Any]) -> None:
         frame = event["frame"]
         kind = frame.get("type")
-        if kind == "message":
-            await self._deliver(frame)
-        elif kind == "typing":
+        if kind == "typing":
             if self.viewer.participant is None or frame.get("from") != self.viewer.participant.pk:
                 await self.send_frame(frame)
         elif kind == "queue_changed":
@@ -183,33 +211,59 @@ class ChatConsumer(_FrameConsumer):
                 self.in_queue = False
                 await self.channel_layer.group_discard(live.QUEUE_GROUP, self.channel_name)
             await self.send_frame(frame)
+            participant = self.viewer.participant
+            if participant is not None and participant.left_at is not None and not self.viewer.conversation.is_room:
+                await self.close(code=CLOSE_LEFT)  # handed over: what follows is no longer theirs to read
         else:
             await self.send_frame(frame)
 
     def _refresh_viewer(self) -> None:
         self.viewer = access_conversation(self.viewer.user, self.viewer.conversation.pk)
 
-    async def _deliver(self, frame: dict[str, Any]) -> None:
-        if self.last_sent is None:
-            return  # the client has not said where it is yet; its hello catches it up
-        seq = frame["seq"]
-        if seq <= self.last_sent:
-            return  # already delivered (a catch-up read it before this push arrived)
-        if seq > self.last_sent + 1:
-            await self._catch_up()  # a push was lost on the way: read the gap from the database
+    async def push_message(self, seq: int, text: str, closes: int | None = None) -> None:
+        """From the hub: the next message is sent as it is; one already sent is skipped; a gap (a push
+        lost on the way) is read from the database first. Nothing goes out before the client's hello."""
+        if self.last_sent is None or seq <= self.last_sent:
             return
-        await self.send_frame(frame)
+        if self.catching_up:
+            self.missed = True
+            return
+        if seq > self.last_sent + 1:
+            asyncio.create_task(self._catch_up())  # noqa: RUF006 - it ends on its own; errors are logged there
+            return
         self.last_sent = seq
+        await self.send(text_data=text)
+        if closes is not None and self.viewer.participant is not None and closes == self.viewer.participant.pk:
+            await self.close(code=CLOSE_LEFT)  # this listener handed the chat over: nothing after is theirs
 
     async def _catch_up(self) -> None:
-        assert self.last_sent is not None
-        while True:
-            frames = await database_sync_to_async(selectors.messages_after)(self.viewer, after=self.last_sent)
-            for frame in frames:
-                await self.send_frame(frame)
-                self.last_sent = frame["seq"]
-            if len(frames) < selectors.HISTORY_PAGE:
-                return
+        """Send everything after `last_sent` from the database, in order; again while messages were
+        pushed meanwhile (they are committed, so the next read has them)."""
+        if self.catching_up or self.last_sent is None:
+            return
+        self.catching_up = True
+        try:
+            while True:
+                self.missed = False
+                frames = await database_sync_to_async(selectors.messages_after)(self.viewer, after=self.last_sent)
+                for frame in frames:
+                    await self.send_frame(frame)
+                    self.last_sent = frame["seq"]
+                if len(frames) < selectors.HISTORY_PAGE and not self.missed:
+                    return
+        except Exception:  # the database is away: the next push, or the client's next hello, tries again
+            logger.warning("chat: catching up conversation %s failed", self.viewer.conversation.pk, exc_info=True)
+        finally:
+            self.catching_up = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels closes stale database connections before every handler (a thread hop per
+        message); our handlers reach the database only through database_sync_to_async, which does
+        that itself, so frames that touch no database cost no thread."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
 
 HELD_DETAIL = (
@@ -218,12 +272,12 @@ HELD_DETAIL = (
 )
 
 
-class DeskConsumer(_FrameConsumer):
+class DeskConsumer(FrameConsumer):
     """A listener's desk: hears of new chats given to them and of the queue changing; keeps them
     online while it is open (closing the last desk takes them offline after a grace period)."""
 
     async def connect(self) -> None:
-        user = await database_sync_to_async(_socket_user)(self.scope)
+        user = await database_sync_to_async(account_access.socket_person)(self.scope)
         profile = await database_sync_to_async(approved_listener)(user)
         if profile is None:
             await self.close(code=CLOSE_NOT_FOUND)

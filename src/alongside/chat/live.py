@@ -1,46 +1,44 @@
-"""The live push: the fast path after a change is stored. The channel layer promises at most once,
-so nothing relies on it arriving; clients catch up from the database by sequence number.
+"""The chat's live pushes, on core.live (after commit, best effort: the channel layer promises at
+most once, so nothing relies on a push arriving; clients catch up from the database by number).
 
-Group names: one per conversation, one per person (their open chat pages and the listener desk),
-and one for the queue (waiting members and listeners on duty hear that it changed)."""
+Groups: a conversation's messages (one subscription per server process, consumers.hub), its other
+events (typing, read receipts, state: one per socket), one per person (the listener desk) and the
+queue (waiting members and listeners on duty hear that it changed)."""
 
 from __future__ import annotations
 
-import logging
+import json
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
+from alongside.core import live
 
 QUEUE_GROUP = "chat.queue"
+push_after_commit = live.push_after_commit
 
 
 def conversation_group(conversation_id: int) -> str:
     return f"chat.c.{conversation_id}"
 
 
+def message_group(conversation_id: int) -> str:
+    """Where a conversation's messages are pushed: each server process subscribes once per
+    conversation with open sockets and hands every message to its local sockets (consumers.hub)."""
+    return f"chat.m.{conversation_id}"
+
+
 def person_group(user_id: int) -> str:
     return f"chat.u.{user_id}"
 
 
-def _send(group: str, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, event)
-    except Exception:  # the push is best effort: the data is stored, clients catch up on their own
-        logger.warning("live push to %s failed", group, exc_info=True)
-
-
-def push_after_commit(group: str, event: dict[str, Any]) -> None:
-    """Push `event` to `group` once the current transaction has committed (never for rolled-back work)."""
-    transaction.on_commit(lambda: _send(group, event), robust=True)
+def push_message(conversation_id: int, frame: dict[str, Any], *, closes: int | None = None) -> None:
+    """Push a stored message frame after commit, serialised once for every socket that receives it.
+    `closes`: the participant whose sockets close after this message (a listener who handed over)."""
+    event = {"type": "chat.message", "seq": frame["seq"], "text": json.dumps(frame, separators=(",", ":"))}
+    if closes is not None:
+        event["closes"] = closes
+    live.push_after_commit(message_group(conversation_id), event)
 
 
 def frame_event(frame: dict[str, Any]) -> dict[str, Any]:
-    """A channel-layer event that consumers forward to their socket as `frame`."""
-    return {"type": "chat.frame", "frame": frame}
+    """A channel-layer event that chat consumers forward to their socket as `frame`."""
+    return live.frame_event(frame, handler="chat.frame")

@@ -262,7 +262,7 @@ class ChatReport(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reported = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField()
+    reason = EncryptedTextField()  # about a person, in a private chat
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -276,7 +276,7 @@ class Escalation(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="escalations")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)  # what the listener saw: private
     up_to_seq = models.PositiveBigIntegerField()  # the conversation as it was when help was asked for
     created_at = models.DateTimeField(default=timezone.now)
     handled_at = models.DateTimeField(null=True, blank=True)

@@ -39,8 +39,11 @@ def messages_after(viewer: ChatViewer, *, after: int = 0, limit: int = HISTORY_P
         status=MessageStatus.HELD
     )
     participant = viewer.participant
-    if participant is not None and participant.left_at is not None and not viewer.conversation.is_room:
-        messages = messages.filter(created_at__lte=participant.left_at)
+    if participant is not None and not viewer.conversation.is_room:
+        # Read fresh: a socket's copy of the participant can predate their handing the chat over.
+        left_at = Participant.objects.filter(pk=participant.pk).values_list("left_at", flat=True).first()
+        if left_at is not None:
+            messages = messages.filter(created_at__lte=left_at)
     rows = list(messages.order_by("seq")[: max(1, min(limit, HISTORY_PAGE))])
     senders = _participants(viewer.conversation, {m.sender_id for m in rows if m.sender_id})
     return [message_frame(m, sender=senders.get(m.sender_id)) for m in rows]
@@ -73,7 +76,9 @@ def conversation_state(viewer: ChatViewer) -> dict[str, Any]:
         "escalated": conversation.escalated_at is not None and viewer.is_member,
     }
     if not conversation.is_room and viewer.participant is not None:
-        others = Participant.objects.filter(conversation=conversation).exclude(pk=viewer.participant.pk)
+        others = Participant.objects.filter(conversation=conversation, left_at__isnull=True).exclude(
+            pk=viewer.participant.pk
+        )
         state["other_read_seq"] = max((p.last_read_seq for p in others), default=0)
     request = SupportRequest.objects.filter(conversation=conversation).first() if viewer.is_member else None
     place = queue_place(request) if request is not None else None
@@ -225,3 +230,25 @@ def queue_health() -> dict[str, Any]:
         ).count(),
         "flagged_for_coaching": ListenerProfile.objects.filter(coaching_flagged_at__isnull=False).count(),
     }
+
+
+def room_message(viewer: ChatViewer, *, seq: int) -> Message:
+    """A delivered text message of a room, for its moderators (NotFound otherwise)."""
+    from alongside.core.errors import NotFound
+
+    message = (
+        Message.objects.filter(conversation=viewer.conversation, seq=seq, kind="text").select_related("sender").first()
+    )
+    if message is None or not viewer.conversation.is_room:
+        raise NotFound()
+    return message
+
+
+def room_sender_name(message: Message) -> str:
+    from alongside.accounts.selectors import user_display_name
+
+    return user_display_name(message.sender) if message.sender is not None else ""
+
+
+def room_is_open(community: Any) -> bool:
+    return Conversation.objects.filter(community=community, status=ConversationStatus.ACTIVE).exists()

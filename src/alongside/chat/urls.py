@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from alongside.chat.views import conversations as views
+from alongside.chat.views import rooms
 
 app_name = "chat"
 
@@ -20,5 +21,8 @@ urlpatterns = [
     path("desk/online/", views.desk_online, name="desk_online"),
     path("desk/pick/<int:request_id>/", views.pick, name="pick"),
     path("health/", views.health, name="health"),
+    path("room/<slug:slug>/", rooms.room, name="room"),
+    path("room/<slug:slug>/open/", rooms.room_toggle, name="room_toggle"),
+    path("room/<slug:slug>/messages/<int:seq>/", rooms.room_moderate, name="room_moderate"),
     path("listen/", include("alongside.chat.listener_urls")),
 ]

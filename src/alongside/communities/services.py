@@ -40,6 +40,7 @@ from alongside.communities.models import (
     ThreadState,
     Visibility,
 )
+from alongside.core import live
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, as_invalid, require
 from alongside.core.markdown import mentioned_pseudonyms, render_markdown
@@ -441,6 +442,13 @@ def _notify_after_visible(*, actor: User, post: Post) -> None:
     told = _notify_mentions(actor=actor, post=post, label=presenters.author_label(post))
     if post.is_opening:
         return
+    # Open pages of the thread hear of the reply (not the writer's own: they know).
+    live.push_after_commit(
+        live.thread_group(thread.pk),
+        live.frame_event(
+            {"type": "thread_reply", "thread": thread.pk, "post": post.pk}, not_for=live.person_key(actor.pk)
+        ),
+    )
     followers = selectors.thread_followers(thread=thread, exclude=[actor.pk, *told])
     notification_services.notifications_group_bump(
         recipient_ids=followers,

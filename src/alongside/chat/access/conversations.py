@@ -172,3 +172,28 @@ def check_request_support_permission(user: Any) -> bool:
     return (
         not Conversation.objects.filter(member=user, kind="support").exclude(status=ConversationStatus.ENDED).exists()
     )
+
+
+REASON_HOSTS = _("Only the community's hosts can open or close its live room.")
+REASON_ROOM_MODERATORS = _("Only the community's moderators can do this.")
+REASON_ROOM_CLOSED = _("This community has no live room open right now.")
+
+
+def check_room_toggle_permission(community_viewer: Any) -> bool:
+    """Open or close a community's live room: its hosts (and administrators)."""
+    return bool(community_access.check_edit_community_permission(community_viewer))
+
+
+def check_room_moderate_permission(viewer: ChatViewer) -> bool:
+    """Remove a message from a room or pause someone in it: the community's moderators."""
+    return viewer.conversation.is_room and viewer.moderates
+
+
+def access_room(user: Any, slug: str) -> tuple[Any, Conversation | None]:
+    """The community (as the communities app's viewer, NotFound if the viewer may not read it) and its
+    room, if it has one."""
+    community_viewer = community_access.access_community(user, slug)
+    if not community_access.check_read_community_permission(community_viewer):
+        raise NotFound()
+    room = Conversation.objects.filter(community=community_viewer.community).first()
+    return community_viewer, room

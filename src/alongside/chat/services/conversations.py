@@ -122,7 +122,7 @@ def _clean_client_id(client_id: Any) -> str:
     return client_id
 
 
-def _clean_note(note: Any, *, field: str = "note", required: bool = False) -> str:
+def clean_note(note: Any, *, field: str = "note", required: bool = False) -> str:
     text = note.strip() if isinstance(note, str) else ""
     if required and not text:
         raise Invalid({field: [_("Please say a few words about why.")]})
@@ -147,19 +147,17 @@ def _rate_limit(user: Any) -> None:
         raise NotAllowed(REASON_SLOW_DOWN)
 
 
-def _event(conversation: Conversation, text: str) -> Message:
+def write_event(conversation: Conversation, text: str, *, closes: int | None = None) -> Message:
     """A line the service writes into the conversation ("Sam joined"), with the next number."""
     Conversation.objects.filter(pk=conversation.pk).update(last_seq=F("last_seq") + 1)
     seq = Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation.pk)
     conversation.last_seq = seq
     message = Message.objects.create(conversation=conversation, seq=seq, kind=MessageKind.EVENT, body=text)
-    live.push_after_commit(
-        live.conversation_group(conversation.pk), live.frame_event(message_frame(message, sender=None))
-    )
+    live.push_message(conversation.pk, message_frame(message, sender=None), closes=closes)
     return message
 
 
-def _push_state(conversation: Conversation, **extra: Any) -> None:
+def push_state(conversation: Conversation, **extra: Any) -> None:
     """Tell everyone on the conversation that its state changed (status, listener, escalation)."""
     frame = {"type": "state", "status": conversation.status, **extra}
     live.push_after_commit(live.conversation_group(conversation.pk), live.frame_event(frame))
@@ -318,12 +316,17 @@ def _assign(request: SupportRequest, profile: ListenerProfile) -> None:
     if not created and participant.left_at is not None:
         participant.left_at = None
         participant.save(update_fields=["left_at"])
-    if previous is not None:
-        Participant.objects.filter(conversation=conversation, user=previous).update(left_at=now)
+    leaving = Participant.objects.filter(conversation=conversation, user=previous).first() if previous else None
     ListenerProfile.objects.filter(pk=profile.pk).update(last_assigned_at=now)
     name = user_display_name(profile.user)
-    _event(conversation, _("%(name)s (a listener) joined the chat.") % {"name": name})
-    _push_state(conversation, listener=name)
+    write_event(
+        conversation,
+        _("%(name)s (a listener) joined the chat.") % {"name": name},
+        closes=leaving.pk if leaving else None,
+    )
+    if leaving is not None:  # the listener who handed over reads up to here (this line included)
+        Participant.objects.filter(pk=leaving.pk).update(left_at=timezone.now())
+    push_state(conversation, listener=name)
     live.push_after_commit(
         live.person_group(profile.user_id),
         live.frame_event({"type": "assigned", "conversation": conversation.pk, "url": f"/chat/{conversation.pk}/"}),
@@ -427,11 +430,12 @@ def message_send(*, actor: User, viewer: ChatViewer, body: Any, client_id: Any =
             message = Message.objects.create(
                 conversation=conversation, seq=seq, sender=actor, client_id=client_id, body=text, screening=reasons
             )
-            Participant.objects.filter(conversation=conversation, user=actor, last_read_seq__lt=seq).update(
-                last_read_seq=seq
-            )
+            if not conversation.is_room:  # read receipts are for 1:1 chats
+                Participant.objects.filter(conversation=conversation, user=actor, last_read_seq__lt=seq).update(
+                    last_read_seq=seq
+                )
             frame = message_frame(message, sender=viewer.participant or _room_participant(conversation, actor))
-            live.push_after_commit(live.conversation_group(conversation.pk), live.frame_event(frame))
+            live.push_message(conversation.pk, frame)
             return SendResult(message, created=True)
     except _RetryError as retry:
         return SendResult(retry.message, created=False)
@@ -444,6 +448,21 @@ def _room_participant(conversation: Conversation, user: User) -> Participant:
     return participant
 
 
+def readable_up_to(viewer: ChatViewer) -> int:
+    """The newest number this viewer may read: the conversation's newest, or for a listener who
+    handed it over, the last before they left."""
+    conversation_id = viewer.conversation.pk
+    left_at = (
+        Participant.objects.filter(pk=viewer.participant.pk).values_list("left_at", flat=True).first()
+        if viewer.participant is not None
+        else None
+    )
+    if left_at is None:
+        return int(Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation_id))
+    last = Message.objects.filter(conversation_id=conversation_id, seq__isnull=False, created_at__lte=left_at)
+    return int(last.order_by("-seq").values_list("seq", flat=True).first() or 0)
+
+
 def conversation_read(*, viewer: ChatViewer, seq: Any) -> int:
     """The viewer has read up to `seq`: a read receipt for the other side. Returns the stored value."""
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
@@ -451,8 +470,8 @@ def conversation_read(*, viewer: ChatViewer, seq: Any) -> int:
     participant = viewer.participant
     if participant is None:
         return 0
-    # Capped at the newest number, read fresh (a socket's copy of the conversation can be old).
-    newest = Conversation.objects.values_list("last_seq", flat=True).get(pk=viewer.conversation.pk)
+    # Capped at the newest number the viewer may read, read fresh (a socket's copy can be old).
+    newest = readable_up_to(viewer)
     seq = min(seq, newest)
     updated = Participant.objects.filter(pk=participant.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
     if updated:
@@ -475,10 +494,10 @@ def _lock(conversation: Conversation) -> Conversation:
 @transaction.atomic
 def conversation_end(*, actor: User, viewer: ChatViewer) -> Conversation:
     """End a support chat (either side; never done automatically). A waiting request is withdrawn."""
-    require(check_end_permission(viewer), REASON_MEMBER_ONLY)
     conversation = _lock(viewer.conversation)
-    if conversation.ended:
-        return conversation
+    if conversation.ended and viewer.is_current and not conversation.is_room:
+        return conversation  # ending twice (a retry) is not an error
+    require(check_end_permission(ChatViewer(actor, conversation, viewer.participant)), REASON_NOT_IN_CHAT)
     conversation.status = ConversationStatus.ENDED
     conversation.ended_at = timezone.now()
     conversation.save(update_fields=["status", "ended_at"])
@@ -486,8 +505,8 @@ def conversation_end(*, actor: User, viewer: ChatViewer) -> Conversation:
         status=RequestStatus.CANCELLED
     )
     who = _("The listener") if viewer.is_listener else user_display_name(actor)
-    _event(conversation, _("%(who)s ended the chat.") % {"who": who})
-    _push_state(conversation)
+    write_event(conversation, _("%(who)s ended the chat.") % {"who": who})
+    push_state(conversation)
     _queue_changed()
     transaction.on_commit(queue_match_now)  # the listener has room again
     viewer.conversation.status, viewer.conversation.ended_at = conversation.status, conversation.ended_at
@@ -539,15 +558,15 @@ def person_block(*, actor: User, viewer: ChatViewer) -> Block:
     conversation = viewer.conversation
     other = conversation.listener if viewer.is_member else conversation.member
     block, _created = Block.objects.get_or_create(blocker=actor, blocked=other)
-    if not conversation.ended:
+    if not conversation.ended and viewer.is_current:  # a listener who handed over ends nobody's chat
         locked = _lock(conversation)
         locked.status, locked.ended_at = ConversationStatus.ENDED, timezone.now()
         locked.save(update_fields=["status", "ended_at"])
         SupportRequest.objects.filter(conversation=conversation, status=RequestStatus.WAITING).update(
             status=RequestStatus.CANCELLED
         )
-        _event(locked, _("This chat has ended."))
-        _push_state(locked)
+        write_event(locked, _("This chat has ended."))
+        push_state(locked)
         conversation.status = locked.status
         transaction.on_commit(queue_match_now)
     return block
@@ -562,7 +581,7 @@ def person_report(*, actor: User, viewer: ChatViewer, reason: Any) -> ChatReport
         conversation=conversation,
         reporter=actor,
         reported=other,
-        reason=_clean_note(reason, field="reason", required=True),
+        reason=clean_note(reason, field="reason", required=True),
     )
     audit_record(actor=actor, action="chat.report", target=report)
     return report
@@ -584,8 +603,8 @@ def conversation_hand_over(*, actor: User, viewer: ChatViewer, note: Any = "") -
     request.preferred_listener = None
     request.queued_at = request.created_at  # keeps its place in the queue
     request.save(update_fields=["status", "handed_over_by", "preferred_listener", "queued_at"])
-    audit_record(actor=actor, action="chat.hand_over", target=conversation, reason=_clean_note(note))
-    _event(conversation, _("The listener is bringing in another listener, and stays until they join."))
+    audit_record(actor=actor, action="chat.hand_over", target=conversation, reason=clean_note(note))
+    write_event(conversation, _("The listener is bringing in another listener, and stays until they join."))
     _queue_changed()
     transaction.on_commit(queue_match_now)
     return request
@@ -598,12 +617,12 @@ def conversation_escalate(*, actor: User, viewer: ChatViewer, note: Any = "") ->
     require(check_listener_action_permission(viewer), REASON_LISTENER_ONLY)
     conversation = _lock(viewer.conversation)
     escalation = Escalation.objects.create(
-        conversation=conversation, raised_by=actor, note=_clean_note(note), up_to_seq=conversation.last_seq
+        conversation=conversation, raised_by=actor, note=clean_note(note), up_to_seq=conversation.last_seq
     )
     conversation.escalated_at = conversation.escalated_at or escalation.created_at
     conversation.save(update_fields=["escalated_at"])
     audit_record(actor=actor, action="chat.escalate", target=escalation, data={"conversation": conversation.pk})
-    _push_state(conversation, escalated=True)
+    push_state(conversation, escalated=True)
     return escalation
 
 

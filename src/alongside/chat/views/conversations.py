@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from alongside.accounts.models import User
 
 
-def _me(request: HttpRequest) -> User:
+def me(request: HttpRequest) -> User:
     return cast("User", request.user)
 
 
@@ -69,7 +69,7 @@ def _chat_url(conversation_id: int) -> str:
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """ "Talk to someone": ask for a listener, or go back to the chat already waiting or open."""
-    user = _me(request)
+    user = me(request)
     form = SupportRequestForm(
         request.POST or None,
         previous_listeners=selectors.listeners_talked_with(user),
@@ -97,10 +97,10 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = access_conversation(request.user, conversation_id)
-    return render(request, "chat/conversation.html", _conversation_context(request, viewer, MessageForm()))
+    return render(request, "chat/conversation.html", conversation_context(request, viewer, MessageForm()))
 
 
-def _conversation_context(request: HttpRequest, viewer: ChatViewer, form: MessageForm) -> dict[str, Any]:
+def conversation_context(request: HttpRequest, viewer: ChatViewer, form: MessageForm) -> dict[str, Any]:
     state = selectors.conversation_state(viewer)
     history = selectors.messages_after(viewer, after=max(0, state["last_seq"] - selectors.HISTORY_PAGE))
     return {
@@ -133,7 +133,7 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             result = services.message_send(
-                actor=_me(request),
+                actor=me(request),
                 viewer=viewer,
                 body=form.cleaned_data["body"],
                 client_id=form.cleaned_data["client_id"],
@@ -154,7 +154,7 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
             return redirect(_chat_url(viewer.conversation.pk) + "#latest")
     if _wants_json(request):
         return _json_error(ValidationError({name: list(problems) for name, problems in form.errors.items()}))
-    return render(request, "chat/conversation.html", _conversation_context(request, viewer, form), status=422)
+    return render(request, "chat/conversation.html", conversation_context(request, viewer, form), status=422)
 
 
 def _json_error(exc: Exception) -> JsonResponse:
@@ -216,7 +216,7 @@ def read(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 def end(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = access_conversation(request.user, conversation_id)
-    services.conversation_end(actor=_me(request), viewer=viewer)
+    services.conversation_end(actor=me(request), viewer=viewer)
     messages.success(request, _("The chat has ended. Thank you for reaching out."))
     return redirect(_chat_url(viewer.conversation.pk))
 
@@ -229,14 +229,14 @@ def rate(request: HttpRequest, conversation_id: int) -> HttpResponse:
     if form.is_valid():
         with errors_into(form):
             services.conversation_rate(
-                actor=_me(request),
+                actor=me(request),
                 viewer=viewer,
                 stars=form.cleaned_data["stars"],
                 feedback=form.cleaned_data["feedback"],
             )
             messages.success(request, _("Thank you. Your feedback helps listeners learn."))
             return redirect(_chat_url(viewer.conversation.pk))
-    context = {**_conversation_context(request, viewer, MessageForm()), "rating_form": form}
+    context = {**conversation_context(request, viewer, MessageForm()), "rating_form": form}
     return render(request, "chat/conversation.html", context, status=422)
 
 
@@ -244,7 +244,7 @@ def rate(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @require_POST
 def block(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = access_conversation(request.user, conversation_id)
-    services.person_block(actor=_me(request), viewer=viewer)
+    services.person_block(actor=me(request), viewer=viewer)
     messages.success(request, _("Blocked. You won't hear from them again, and they won't be matched with you."))
     return redirect(_chat_url(viewer.conversation.pk))
 
@@ -257,7 +257,7 @@ def report(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with errors_into(form):
-            services.person_report(actor=_me(request), viewer=viewer, reason=form.cleaned_data["reason"])
+            services.person_report(actor=me(request), viewer=viewer, reason=form.cleaned_data["reason"])
             messages.success(request, _("Thank you for telling us. An administrator will look at it."))
             return redirect(_chat_url(viewer.conversation.pk))
     return render(request, "chat/report.html", {"form": form, "conversation": viewer.conversation})
@@ -268,7 +268,7 @@ def report(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def hand_over(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = access_conversation(request.user, conversation_id)
     with errors_as_messages(request):
-        services.conversation_hand_over(actor=_me(request), viewer=viewer, note=request.POST.get("note", ""))
+        services.conversation_hand_over(actor=me(request), viewer=viewer, note=request.POST.get("note", ""))
         messages.success(request, _("We're finding another listener. Please stay until they join."))
     return redirect(_chat_url(viewer.conversation.pk))
 
@@ -278,7 +278,7 @@ def hand_over(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def escalate(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = access_conversation(request.user, conversation_id)
     with errors_as_messages(request):
-        services.conversation_escalate(actor=_me(request), viewer=viewer, note=request.POST.get("note", ""))
+        services.conversation_escalate(actor=me(request), viewer=viewer, note=request.POST.get("note", ""))
         messages.success(request, _("Responders have been asked to help. Please stay with them in the chat."))
     return redirect(_chat_url(viewer.conversation.pk))
 
@@ -305,7 +305,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 @require_POST
 def desk_online(request: HttpRequest) -> HttpResponse:
     online = request.POST.get("online") == "on"
-    services.listener_online_set(actor=_me(request), online=online)
+    services.listener_online_set(actor=me(request), online=online)
     messages.success(
         request,
         _("You're online. New chats will come to you.") if online else _("You're offline. Thank you for listening."),
@@ -316,7 +316,7 @@ def desk_online(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pick(request: HttpRequest, request_id: int) -> HttpResponse:
-    picked = services.request_pick(actor=_me(request), request_id=request_id)
+    picked = services.request_pick(actor=me(request), request_id=request_id)
     return redirect(_chat_url(picked.conversation_id))
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.accounts import selectors as account_selectors
+from alongside.chat import selectors as chat_selectors
 from alongside.communities import access, selectors, services
 from alongside.communities.forms import CommunityEditForm, ThreadForm
 from alongside.communities.models import Community, MembershipStatus, PostStatus, Visibility
@@ -42,6 +43,7 @@ def community(request: HttpRequest, slug: str) -> HttpResponse:
     if viewer.can_read:
         context["waiting"] = selectors.waiting_threads(user=request.user, community=viewer.community, limit=5)
         context["threads"] = selectors.community_threads(viewer=viewer, page=request.GET.get("page", 1))
+        context["room_open"] = chat_selectors.room_is_open(viewer.community)
     return render(request, "communities/community.html", context)
 
 

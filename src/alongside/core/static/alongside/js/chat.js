@@ -144,6 +144,10 @@
         case "read": if (frame.role && String(frame.role) !== myRole) onRead(frame); break;
         case "ready": case "state": case "queue": onState(frame); break;
         case "still_waiting": onState({ still_waiting: true }); break;
+        case "deleted":
+          var gone = list.querySelector('[data-seq="' + frame.seq + '"] .body');
+          if (gone) gone.textContent = root.dataset.textRemoved;
+          break;
       }
     }
 
