@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE ?= alongside.settings
 
-.PHONY: run test lint format bench migrate install install-dev lock clean messages
+.PHONY: run test lint format bench chaos migrate install install-dev lock clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ bench: install-dev
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/run_lighthouse.py --runs 3
 	$(BIN)/python benchmarks/search_timing.py
+	$(BIN)/python benchmarks/chat_fanout.py
+
+# Live chat under faults (Redis, PostgreSQL and an app server killed, connections cut), on its own
+# throwaway PostgreSQL cluster and Redis: docs/performance.md, "Chat under faults".
+chaos: install-dev
+	$(BIN)/python benchmarks/chaos.py
 
 # Regenerate the lock files after editing pyproject.toml (needs network access to PyPI).
 lock:

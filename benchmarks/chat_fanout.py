@@ -73,12 +73,13 @@ def seed(members: int) -> dict[str, Any]:
     ListenerProfile.objects.create(user=listener, status=ListenerStatus.APPROVED, languages=["en"], is_online=True)
     request = conversations.support_request(actor=people[0], language="en")
     conversations.queue_match()
-    access_conversation(listener, request.conversation_id)
+    support_seq = access_conversation(listener, request.conversation_id).conversation.last_seq
     return {
         "room": room.pk,
         "room_seq": room.last_seq,
         "cookies": [cookie(p) for p in people],
         "support": request.conversation_id,
+        "support_seq": support_seq,
         "member": cookie(people[0]),
         "listener": cookie(listener),
     }
@@ -118,6 +119,7 @@ class Room:
         self.port, self.path, self.cookies, self.after, self.app = port, path, cookies, after, app
         self.sender: Any = None
         self.receivers: list[Any] = []
+        self.tag = os.urandom(4).hex()  # client ids unique to this run (the same id again is a retry)
 
     async def open(self, clients: int) -> None:
         self.sender = await _socket(self.port, self.path, self.cookies[0] if self.app else "")
@@ -142,7 +144,7 @@ class Room:
     def frame(self, n: int) -> str:
         body = f"bench {n} {time.time():.6f}"
         if self.app:
-            return json.dumps({"type": "send", "client_id": f"b{n}", "body": body})
+            return json.dumps({"type": "send", "client_id": f"b{self.tag}-{n}", "body": body})
         return json.dumps({"type": "message", "body": body})
 
     async def run(self, messages: int, rate: float | None) -> tuple[float, list[float], int]:
@@ -201,27 +203,23 @@ async def fanout(port: int, path: str, cookies: list[str], after: int, app: bool
     if paced_rate:
         count = min(PACED_MAX, max(20, int(paced_rate * 3)))  # about 3 s of sending
         if app:
-            room.frame = _offset(room.frame, messages)  # new client ids
+            room.tag = os.urandom(4).hex()  # new client ids
         _elapsed, paced, _delivered = await room.run(count, paced_rate)
         result.update(paced_p50=_pct(paced, 0.5), paced_p99=_pct(paced, 0.99), paced_rate=paced_rate * clients)
     await room.close()
     return result
 
 
-def _offset(frame: Any, by: int) -> Any:
-    return lambda n: frame(n + by)
-
-
-async def one_to_one(port: int, support: int, member: str, listener: str, samples: int) -> dict[str, float]:
-    sender = await _socket(port, f"/ws/chat/{support}/", member)
-    receiver = await _socket(port, f"/ws/chat/{support}/", listener)
-    await _hello(sender, 10**9)
-    await _hello(receiver, 10**9)
+async def one_to_one(port: int, support: int, after: int, cookies: tuple[str, str], samples: int) -> dict[str, float]:
+    sender = await _socket(port, f"/ws/chat/{support}/", cookies[0])
+    receiver = await _socket(port, f"/ws/chat/{support}/", cookies[1])
+    await _hello(sender, after)
+    await _hello(receiver, after)
     latencies = []
     for n in range(samples):
         start = time.perf_counter()
         await sender.send(json.dumps({"type": "send", "client_id": f"o{n}", "body": f"bench {n} {time.time():.6f}"}))
-        while _body_time(await receiver.recv()) is None:
+        while _body_time(await asyncio.wait_for(receiver.recv(), timeout=10)) is None:
             pass
         latencies.append(time.perf_counter() - start)
         await asyncio.sleep(0.002)
@@ -331,8 +329,9 @@ def main() -> int:
                     rows.append((f"Alongside room, {label}", clients, result))
                     print(f"  {label}, {clients} clients: {result}", flush=True)
                 if key == "redis" or not pg:
+                    cookies = (seeded["member"], seeded["listener"])
                     one = asyncio.run(
-                        one_to_one(app.port, seeded["support"], seeded["member"], seeded["listener"], args.samples)
+                        one_to_one(app.port, seeded["support"], seeded["support_seq"], cookies, args.samples)
                     )
                     one["label"] = label  # type: ignore[assignment]
             finally:

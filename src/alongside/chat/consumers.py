@@ -20,7 +20,7 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 
 from alongside.accounts import access as account_access
-from alongside.chat import live, selectors
+from alongside.chat import live, presence, selectors
 from alongside.chat.access.conversations import ChatViewer, access_conversation, approved_listener
 from alongside.chat.models import ConversationStatus
 from alongside.chat.services import conversations as services
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_LEFT = 4409  # a listener who handed the chat over
+QUIET_CHECK = 4.0  # seconds of quiet after which a hub checks that its sockets have everything
 
 
 def _error_for(exc: Exception, **extra: Any) -> dict[str, Any]:
@@ -78,9 +79,16 @@ class _Hub:
             await get_channel_layer().group_discard(live.message_group(conversation_id), channel)
 
     async def _forward(self, layer: Any, channel: str, conversation_id: int) -> None:
+        """Hand each pushed message to every local socket. When the conversation has been quiet for
+        QUIET_CHECK seconds, compare the newest stored number with what the sockets have: pushes
+        lost on the way (say, while Redis restarted) are then read from the database, even if no
+        later message ever reveals the gap."""
         while True:
             try:
-                event = await layer.receive(channel)
+                event = await asyncio.wait_for(layer.receive(channel), timeout=QUIET_CHECK)
+            except TimeoutError:
+                await self._check_quiet(conversation_id)
+                continue
             except asyncio.CancelledError:
                 raise
             except Exception:  # the layer lost its server; it reconnects, and sockets catch up by number
@@ -91,7 +99,27 @@ class _Hub:
             if room is None or event.get("type") != "chat.message":
                 continue
             for consumer in list(room[1]):
-                await consumer.push_message(event["seq"], event["text"], closes=event.get("closes"))
+                try:
+                    await consumer.push_message(event["seq"], event["text"], closes=event.get("closes"))
+                except Exception:  # that socket is gone (cut mid-handshake, say): the others go on
+                    logger.info("chat hub: dropping a socket of conversation %s", conversation_id, exc_info=True)
+                    room[1].discard(consumer)
+
+    async def _check_quiet(self, conversation_id: int) -> None:
+        room = self.rooms.get(conversation_id)
+        if room is None:
+            return
+        behind = [c for c in room[1] if c.last_sent is not None and not c.catching_up]
+        if not behind:
+            return
+        try:
+            newest = await database_sync_to_async(selectors.newest_seq)(conversation_id)
+        except Exception:  # the database is away: the next check tries again
+            logger.warning("chat hub: checking conversation %s failed", conversation_id, exc_info=True)
+            return
+        for consumer in behind:
+            if consumer.last_sent is not None and consumer.last_sent < newest:
+                asyncio.create_task(consumer._catch_up())  # noqa: RUF006 - ends on its own, logs its errors
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub] = weakref.WeakKeyDictionary()
@@ -115,6 +143,7 @@ class ChatConsumer(FrameConsumer):
     catching_up: bool = False
     missed: bool = False  # a message arrived while catching up: read again before stopping
     joined_hub: int | None = None
+    counted_present: bool = False  # this socket is counted in presence (see presence.py)
 
     async def connect(self) -> None:
         user = await database_sync_to_async(account_access.socket_person)(self.scope)
@@ -133,11 +162,41 @@ class ChatConsumer(FrameConsumer):
             self.in_queue = True
             await self.channel_layer.group_add(live.QUEUE_GROUP, self.channel_name)
         await self.accept()
+        if self._tracks_presence:
+            self.counted_present = True
+            if await database_sync_to_async(presence.arrived)(*self._presence_key):
+                await self._announce("here")
+
+    @property
+    def _tracks_presence(self) -> bool:
+        return not self.viewer.conversation.is_room and self.viewer.participant is not None and self.viewer.is_current
+
+    @property
+    def _presence_key(self) -> tuple[int, int]:
+        assert self.viewer.participant is not None
+        return self.viewer.conversation.pk, self.viewer.participant.pk
+
+    async def _announce(self, state: str) -> None:
+        """Ephemeral: "has left for now" / "is back", to the other side; never stored."""
+        participant = self.viewer.participant
+        assert participant is not None
+        frame = {"type": "presence", "from": participant.pk, "role": participant.role, "state": state}
+        await self.channel_layer.group_send(self.group, live.frame_event(frame))
+
+    async def _leave_hub(self) -> bool:
+        """Stop receiving this conversation's pushes; True if this socket was still receiving them."""
+        if self.joined_hub is None:
+            return False
+        joined, self.joined_hub = self.joined_hub, None
+        await hub().leave(self, joined)
+        return True
 
     async def disconnect(self, code: int) -> None:
-        if self.joined_hub is not None:
-            await hub().leave(self, self.joined_hub)
-            self.joined_hub = None
+        await self._leave_hub()
+        if self.counted_present:
+            self.counted_present = False
+            if await database_sync_to_async(presence.left)(*self._presence_key):
+                await self._announce("away")
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.in_queue:
@@ -157,7 +216,11 @@ class ChatConsumer(FrameConsumer):
 
     def _state(self) -> dict[str, Any]:
         me = self.viewer.participant.pk if self.viewer.participant else None
-        return {"type": "ready", "me": me, **selectors.conversation_state(self.viewer), "delivered": self.last_sent}
+        state = {"type": "ready", "me": me, **selectors.conversation_state(self.viewer), "delivered": self.last_sent}
+        if self._tracks_presence:
+            others = selectors.other_participant_ids(self.viewer)
+            state["other_here"] = presence.anyone_here(self.viewer.conversation.pk, others) if others else False
+        return state
 
     async def on_send(self, frame: dict[str, Any]) -> None:
         client_id = frame.get("client_id")
@@ -247,7 +310,11 @@ class ChatConsumer(FrameConsumer):
                 self.missed = False
                 frames = await database_sync_to_async(selectors.messages_after)(self.viewer, after=self.last_sent)
                 for frame in frames:
-                    await self.send_frame(frame)
+                    try:
+                        await self.send_frame(frame)
+                    except Exception:  # the socket is gone: stop handing it messages
+                        await self._leave_hub()
+                        return
                     self.last_sent = frame["seq"]
                 if len(frames) < selectors.HISTORY_PAGE and not self.missed:
                     return

@@ -56,6 +56,19 @@ def _participants(conversation: Conversation, user_ids: set[int]) -> dict[int | 
     return {p.user_id: p for p in found}
 
 
+def other_participant_ids(viewer: ChatViewer) -> list[int]:
+    """The other people in a 1:1 chat now (not a listener who handed it over)."""
+    found = Participant.objects.filter(conversation=viewer.conversation, left_at__isnull=True)
+    if viewer.participant is not None:
+        found = found.exclude(pk=viewer.participant.pk)
+    return list(found.values_list("pk", flat=True))
+
+
+def newest_seq(conversation_id: int) -> int:
+    """The newest delivered number of a conversation (for a server checking its sockets are current)."""
+    return int(Conversation.objects.values_list("last_seq", flat=True).filter(pk=conversation_id).first() or 0)
+
+
 def held_messages_of(viewer: ChatViewer) -> list[Message]:
     """The viewer's own messages held for review (nobody else sees them)."""
     return list(

@@ -10,6 +10,7 @@ nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +73,7 @@ from alongside.core.screening import screen_content
 if TYPE_CHECKING:
     from alongside.accounts.models import User
 
+logger = logging.getLogger(__name__)
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FEEDBACK_MAX_CHARS = 2000
 NOTE_MAX_CHARS = 1000
@@ -137,12 +139,16 @@ def _rate_limit(user: Any) -> None:
     limit, window = settings.CHAT_RATE_LIMIT, settings.CHAT_RATE_WINDOW
     bucket = int(timezone.now().timestamp()) // window
     key = f"chat-rate:{user.pk}:{bucket}"
-    cache.add(key, 0, timeout=window * 2)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window * 2)
-        count = 1
+        cache.add(key, 0, timeout=window * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window * 2)
+            count = 1
+    except Exception:  # the cache (Redis) is away: let the message through rather than lose it
+        logger.warning("chat rate limit unavailable", exc_info=True)
+        return
     if count > limit:
         raise NotAllowed(REASON_SLOW_DOWN)
 
@@ -384,16 +390,30 @@ def _stored(conversation: Conversation, sender: Any, client_id: str) -> Message 
     return Message.objects.filter(conversation=conversation, sender=sender, client_id=client_id).first()
 
 
+def _next_seq(conversation_id: int) -> tuple[str, int]:
+    """Raise the conversation's newest number by one and return (status, number): one statement,
+    which also locks the row (PostgreSQL) or the database (SQLite) until the transaction ends."""
+    table = Conversation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING status, last_seq",  # noqa: S608
+            [conversation_id],
+        )
+        status, seq = cursor.fetchone()
+    return str(status), int(seq)
+
+
 def message_send(*, actor: User, viewer: ChatViewer, body: Any, client_id: Any = "") -> SendResult:
     """Store a message (with the next sequence number) and push it; or, when screening says hold,
     store it for review only. A retry with a stored client id returns the stored message."""
     conversation = viewer.conversation
     client_id = _clean_client_id(client_id)
-    existing = _stored(conversation, actor, client_id)
-    if existing is not None:
-        return SendResult(existing, created=False)
     reason = check_send_permission(viewer)
-    require(not reason, reason)
+    if reason:
+        existing = _stored(conversation, actor, client_id)  # a retry still gets its answer
+        if existing is not None:
+            return SendResult(existing, created=False)
+        raise NotAllowed(reason)
     text = _clean_body(body)
     _rate_limit(actor)
     decision = screen_content(text=text, author=actor, kind="message")
@@ -405,11 +425,10 @@ def message_send(*, actor: User, viewer: ChatViewer, body: Any, client_id: Any =
         with transaction.atomic():
             # Lock the conversation first: a concurrent retry of the same message is then seen
             # below, and the chat's state is read fresh (the viewer may be minutes old on a socket).
-            Conversation.objects.filter(pk=conversation.pk).update(last_seq=F("last_seq") + 1)
+            status, seq = _next_seq(conversation.pk)
             stored = _stored(conversation, actor, client_id)
             if stored is not None:
                 raise _RetryError(stored)
-            status, seq = Conversation.objects.values_list("status", "last_seq").get(pk=conversation.pk)
             if status == ConversationStatus.ENDED:
                 raise NotAllowed(REASON_ENDED)
             if viewer.participant is not None and not conversation.is_room:

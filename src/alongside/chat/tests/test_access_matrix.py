@@ -546,7 +546,10 @@ def _socket(s: Scene, path: str) -> int | str:
         if not connected:
             return int(code)
         await socket.send_json_to({"type": "ping"})
-        assert await socket.receive_json_from() == {"type": "pong"}
+        frame = await socket.receive_json_from()
+        while frame["type"] == "presence":  # someone in the chat is here: ephemeral news, any time
+            frame = await socket.receive_json_from()
+        assert frame == {"type": "pong"}
         await socket.disconnect()
         return OPEN
 

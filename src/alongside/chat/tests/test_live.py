@@ -71,7 +71,7 @@ def test_messages_reach_the_other_side_live_and_a_reconnect_resumes_without_gaps
         await member_socket.send_json_to({"type": "hello", "after": 1})
         await _frames_until(member_socket, "ready")
         await member_socket.send_json_to({"type": "typing"})
-        assert (await listener_socket.receive_json_from(timeout=3))["type"] == "typing"
+        assert (await _frames_until(listener_socket, "typing"))[-1]["role"] == "member"  # after "member is here"
         await member_socket.send_json_to({"type": "send", "client_id": "m-1", "body": "are you there?"})
         got = await _frames_until(member_socket, "ack")
         assert got[-1] == {"type": "ack", "client_id": "m-1", "seq": 2}
@@ -231,3 +231,52 @@ def test_the_page_works_without_javascript(member, duty_listener):
     assert b"Error:" in refused.content
     assert client_for(duty_listener).get(f"/chat/{conversation.pk}/").status_code == 200
     assert Client().get(f"/chat/{conversation.pk}/").status_code == 302  # to log in
+
+
+def test_the_other_side_hears_when_the_listener_leaves_and_comes_back(member, duty_listener):
+    conversation = _matched(member)
+
+    async def scenario() -> None:
+        member_socket = await _connect(member, f"/ws/chat/{conversation.pk}/")
+        assert (await member_socket.connect())[0]
+        await member_socket.send_json_to({"type": "hello", "after": 0})
+        ready = (await _frames_until(member_socket, "ready"))[-1]
+        assert ready["other_here"] is False
+        listener_socket = await _connect(duty_listener, f"/ws/chat/{conversation.pk}/")
+        assert (await listener_socket.connect())[0]
+        back = (await _frames_until(member_socket, "presence"))[-1]
+        assert (back["role"], back["state"]) == ("listener", "here")
+        await listener_socket.disconnect()
+        away = (await _frames_until(member_socket, "presence"))[-1]
+        assert (away["role"], away["state"]) == ("listener", "away")
+        await member_socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_push_lost_on_the_way_reaches_a_quiet_chat_all_the_same(member, duty_listener, monkeypatch):
+    """The channel layer may drop a push (say, while Redis restarts). In a chat where nothing follows
+    to reveal the gap, the server's quiet check reads it from the database."""
+    from alongside.chat import consumers, live
+    from alongside.chat.access.conversations import access_conversation
+
+    monkeypatch.setattr(consumers, "QUIET_CHECK", 0.3)
+    conversation = _matched(member)
+
+    def send_without_push() -> None:
+        monkeypatch.setattr(live, "push_message", lambda *args, **kwargs: None)
+        services.message_send(
+            actor=duty_listener, viewer=access_conversation(duty_listener, conversation.pk), body="lost push"
+        )
+
+    async def scenario() -> None:
+        socket = await _connect(member, f"/ws/chat/{conversation.pk}/")
+        assert (await socket.connect())[0]
+        await socket.send_json_to({"type": "hello", "after": 0})
+        await _frames_until(socket, "ready")
+        await database_sync_to_async(send_without_push)()
+        frames = await _frames_until(socket, "message")
+        assert frames[-1]["body"] == "lost push"
+        await socket.disconnect()
+
+    async_to_sync(scenario)()

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts.enums import Role
+from alongside.demo.chat import chat_demo_create
 from alongside.demo.communities import communities_demo_create
 from alongside.demo.people import demo_users_create
 
@@ -32,6 +33,10 @@ class Command(BaseCommand):
             communities = communities_demo_create(admin=admins[0], members=[u for u in users if u not in admins])
             if communities:
                 self.stdout.write(f"Demo communities: {', '.join(c.name for c in communities)}")
+            listener = next((u for u in users if u.role == Role.LISTENER), None)
+            if listener is not None:
+                chat_demo_create(admin=admins[0], listener=listener, community=communities[0] if communities else None)
+                self.stdout.write(f"Demo listener: {listener.username} (approved; goes online at /chat/desk/)")
         self.stdout.write(self.style.SUCCESS("Demo log-ins (development only):"))
         for user, password, secret in rows:
             line = f"  {user.username:<18} password: {password:<24} role: {user.role}"

@@ -111,6 +111,13 @@
       if (frame.still_waiting) { var sw = document.getElementById("still-waiting"); if (sw) sw.hidden = false; }
     }
 
+    function showPresence(role, here) {
+      var line = document.getElementById("presence");
+      if (!line || !role) return;
+      var name = (here ? "textBack" : "textAway") + (role === "listener" ? "Listener" : "Member");
+      line.textContent = root.dataset[name] || "";
+    }
+
     function onRead(frame) {
       if (mySeqs.length && frame.seq >= mySeqs[mySeqs.length - 1]) receipt.textContent = text(root, "textRead");
     }
@@ -144,6 +151,7 @@
         case "read": if (frame.role && String(frame.role) !== myRole) onRead(frame); break;
         case "ready": case "state": case "queue": onState(frame); break;
         case "still_waiting": onState({ still_waiting: true }); break;
+        case "presence": showPresence(frame.role, frame.state === "here"); break;
         case "deleted":
           var gone = list.querySelector('[data-seq="' + frame.seq + '"] .body');
           if (gone) gone.textContent = root.dataset.textRemoved;
