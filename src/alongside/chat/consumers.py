@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -43,14 +44,28 @@ def _error_for(exc: Exception, **extra: Any) -> dict[str, Any]:
     return error_frame(exc.error_code, str(exc.message), **extra)
 
 
+@dataclass
+class _Room:
+    """One conversation's fan-out in this process: its channel, its local sockets, and two tasks."""
+
+    channel: str
+    sockets: set[ChatConsumer] = field(default_factory=set)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    last_push: float = 0.0
+
+
 class _Hub:
     """Fan-out once per server process and conversation, not once per socket: the process subscribes
     one channel to a conversation's message group while it has sockets open on it, and a single task
     hands each pushed message (serialised once) to every local socket, in order. Typing, read
-    receipts and state changes go to each socket through the channel layer as usual."""
+    receipts and state changes go to each socket through the channel layer as usual.
+
+    A second task watches for quiet: when no push has come for QUIET_CHECK seconds, it compares the
+    newest stored number with what the sockets have, so pushes lost on the way (say, while Redis
+    restarted) are read from the database even if no later message ever reveals the gap."""
 
     def __init__(self) -> None:
-        self.rooms: dict[int, tuple[str, set[ChatConsumer], asyncio.Task[None]]] = {}
+        self.rooms: dict[int, _Room] = {}
         self.lock = asyncio.Lock()
 
     async def join(self, consumer: ChatConsumer, conversation_id: int) -> None:
@@ -58,68 +73,67 @@ class _Hub:
             room = self.rooms.get(conversation_id)
             if room is None:
                 layer = get_channel_layer()
-                channel = await layer.new_channel("chat-hub.")
-                await layer.group_add(live.message_group(conversation_id), channel)
-                task = asyncio.create_task(self._forward(layer, channel, conversation_id))
-                room = (channel, set(), task)
+                room = _Room(channel=await layer.new_channel("chat-hub."))
+                await layer.group_add(live.message_group(conversation_id), room.channel)
+                room.last_push = asyncio.get_running_loop().time()
+                room.tasks = [
+                    asyncio.create_task(self._forward(layer, room, conversation_id)),
+                    asyncio.create_task(self._watch_quiet(room, conversation_id)),
+                ]
                 self.rooms[conversation_id] = room
-            room[1].add(consumer)
+            room.sockets.add(consumer)
 
     async def leave(self, consumer: ChatConsumer, conversation_id: int) -> None:
         async with self.lock:
             room = self.rooms.get(conversation_id)
             if room is None:
                 return
-            channel, sockets, task = room
-            sockets.discard(consumer)
-            if sockets:
+            room.sockets.discard(consumer)
+            if room.sockets:
                 return
             del self.rooms[conversation_id]
-            task.cancel()
-            await get_channel_layer().group_discard(live.message_group(conversation_id), channel)
+            for task in room.tasks:
+                task.cancel()
+            await get_channel_layer().group_discard(live.message_group(conversation_id), room.channel)
 
-    async def _forward(self, layer: Any, channel: str, conversation_id: int) -> None:
-        """Hand each pushed message to every local socket. When the conversation has been quiet for
-        QUIET_CHECK seconds, compare the newest stored number with what the sockets have: pushes
-        lost on the way (say, while Redis restarted) are then read from the database, even if no
-        later message ever reveals the gap."""
+    async def _forward(self, layer: Any, room: _Room, conversation_id: int) -> None:
         while True:
             try:
-                event = await asyncio.wait_for(layer.receive(channel), timeout=QUIET_CHECK)
-            except TimeoutError:
-                await self._check_quiet(conversation_id)
-                continue
+                event = await layer.receive(room.channel)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the layer lost its server; it reconnects, and sockets catch up by number
                 logger.warning("chat hub: receiving for conversation %s failed", conversation_id, exc_info=True)
                 await asyncio.sleep(0.5)
                 continue
-            room = self.rooms.get(conversation_id)
-            if room is None or event.get("type") != "chat.message":
+            if event.get("type") != "chat.message":
                 continue
-            for consumer in list(room[1]):
+            room.last_push = asyncio.get_running_loop().time()
+            for consumer in list(room.sockets):
                 try:
                     await consumer.push_message(event["seq"], event["text"], closes=event.get("closes"))
                 except Exception:  # that socket is gone (cut mid-handshake, say): the others go on
                     logger.info("chat hub: dropping a socket of conversation %s", conversation_id, exc_info=True)
-                    room[1].discard(consumer)
+                    room.sockets.discard(consumer)
 
-    async def _check_quiet(self, conversation_id: int) -> None:
-        room = self.rooms.get(conversation_id)
-        if room is None:
-            return
-        behind = [c for c in room[1] if c.last_sent is not None and not c.catching_up]
-        if not behind:
-            return
-        try:
-            newest = await database_sync_to_async(selectors.newest_seq)(conversation_id)
-        except Exception:  # the database is away: the next check tries again
-            logger.warning("chat hub: checking conversation %s failed", conversation_id, exc_info=True)
-            return
-        for consumer in behind:
-            if consumer.last_sent is not None and consumer.last_sent < newest:
-                asyncio.create_task(consumer._catch_up())  # noqa: RUF006 - ends on its own, logs its errors
+    async def _watch_quiet(self, room: _Room, conversation_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(QUIET_CHECK)
+            if loop.time() - room.last_push < QUIET_CHECK:
+                continue
+            behind = [c for c in room.sockets if c.last_sent is not None and not c.catching_up]
+            if not behind:
+                continue
+            try:
+                # Not on the thread consumers share: this check must never wait behind them.
+                newest = await database_sync_to_async(selectors.newest_seq, thread_sensitive=False)(conversation_id)
+            except Exception:  # the database is away: the next check tries again
+                logger.warning("chat hub: checking conversation %s failed", conversation_id, exc_info=True)
+                continue
+            for consumer in behind:
+                if consumer.last_sent is not None and consumer.last_sent < newest:
+                    asyncio.create_task(consumer._catch_up())  # noqa: RUF006 - ends on its own, logs its errors
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub] = weakref.WeakKeyDictionary()
@@ -261,7 +275,7 @@ class ChatConsumer(FrameConsumer):
     async def chat_frame(self, event: dict[str, Any]) -> None:
         frame = event["frame"]
         kind = frame.get("type")
-        if kind == "typing":
+        if kind in ("typing", "presence"):  # the other side's; a socket never hears its own
             if self.viewer.participant is None or frame.get("from") != self.viewer.participant.pk:
                 await self.send_frame(frame)
         elif kind == "queue_changed":
