@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from alongside.accounts.selectors import user_display_name
-from alongside.chat.models import Message, MessageKind, MessageStatus, Participant, ParticipantRole
+from alongside.chat.models import Message, MessageKind, MessageStatus, Participant
 
 
 def sender_label(participant: Participant | None) -> str:
@@ -31,7 +31,3 @@ def message_frame(message: Message, *, sender: Participant | None) -> dict[str, 
         "deleted": deleted,
         "sent_at": message.created_at.isoformat(),
     }
-
-
-def role_label(role: str) -> str:
-    return "listener" if role == ParticipantRole.LISTENER else "member"
