@@ -57,7 +57,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -317,22 +316,12 @@ def _django_setup(env: dict[str, str]) -> None:
 
 def make_chats(count: int, tag: str) -> list[Chat]:
     """`count` active support chats, each with a member and a listener, and two sessions for each."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.db import connections
 
     from alongside.accounts.enums import Role
     from alongside.chat.models import Conversation, ListenerProfile, ListenerStatus
     from alongside.chat.services import conversations as services
-    from tests.personas import make_person
-
-    def cookie(user: Any) -> str:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        return session.session_key or ""
+    from tests.personas import make_person, session_cookie
 
     members = []
     for index in range(count):
@@ -355,8 +344,8 @@ def make_chats(count: int, tag: str) -> list[Chat]:
                 conversation.pk,
                 member.pk,
                 conversation.listener.pk,
-                (cookie(member), cookie(member)),
-                (cookie(conversation.listener), cookie(conversation.listener)),
+                (session_cookie(member), session_cookie(member)),
+                (session_cookie(conversation.listener), session_cookie(conversation.listener)),
             )
         )
     connections.close_all()

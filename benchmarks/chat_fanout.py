@@ -41,8 +41,6 @@ def seed(members: int) -> dict[str, Any]:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # passwords are not measured
@@ -52,15 +50,7 @@ def seed(members: int) -> dict[str, Any]:
     from alongside.chat.services import conversations, rooms
     from alongside.communities import access as community_access
     from alongside.communities.models import Community, MemberRole, Membership
-    from tests.personas import make_person
-
-    def cookie(user: Any) -> str:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        return str(session.session_key)
+    from tests.personas import make_person, session_cookie
 
     stamp = str(int(time.time() * 1000))[-7:]
     host = make_person(f"bench_host_{stamp}")
@@ -77,11 +67,11 @@ def seed(members: int) -> dict[str, Any]:
     return {
         "room": room.pk,
         "room_seq": room.last_seq,
-        "cookies": [cookie(p) for p in people],
+        "cookies": [session_cookie(p) for p in people],
         "support": request.conversation_id,
         "support_seq": support_seq,
-        "member": cookie(people[0]),
-        "listener": cookie(listener),
+        "member": session_cookie(people[0]),
+        "listener": session_cookie(listener),
     }
 
 

@@ -53,4 +53,20 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
     return str(format_hotp_value(hotp_value(secret, counter)))
 
 
-__all__ = ["PASSWORD", "TOTP_SECRET", "make_person", "totp_code"]
+def session_cookie(user: User) -> str:
+    """A logged-in session for `user` in the configured session store, as the value of its
+    `sessionid` cookie: for sockets and servers driven without going through the log-in pages."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return str(session.session_key)
+
+
+__all__ = ["PASSWORD", "TOTP_SECRET", "make_person", "session_cookie", "totp_code"]

@@ -26,12 +26,11 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.cached_db import SessionStore
 from websockets.asyncio.client import ClientConnection, connect
 
 from alongside.chat.models import Conversation, ListenerProfile, ListenerStatus, Message
 from alongside.chat.services import conversations as services
+from tests.personas import session_cookie
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -139,15 +138,6 @@ def two_servers(transactional_db: Any, tmp_path: Path) -> Iterator[list[AppServe
             server.stop()
 
 
-def _session_for(user: Any) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key or ""
-
-
 async def _open(server: AppServer, conversation_id: int, session: str) -> ClientConnection:
     return await connect(
         f"ws://{HOST}:{server.port}/ws/chat/{conversation_id}/",
@@ -237,7 +227,7 @@ def test_a_member_and_a_listener_on_two_servers_each_see_every_message_once_in_o
     conversation = Conversation.objects.get(pk=request.conversation_id)
     assert conversation.listener == listener
     last = conversation.last_seq  # "… joined the chat"
-    sessions = {"member": _session_for(member), "listener": _session_for(listener)}
+    sessions = {"member": session_cookie(member), "listener": session_cookie(listener)}
 
     try:
         sides = asyncio.run(_exchange(two_servers, conversation.pk, sessions, last))

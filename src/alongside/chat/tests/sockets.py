@@ -33,6 +33,26 @@ class SocketClient(ApplicationCommunicator):
         assert answer["type"] == "websocket.send", answer
         return json.loads(answer["text"])
 
+    async def receive_until(self, kind: str, limit: int = 20) -> list[Any]:
+        """Frames up to and including the first of type `kind` (fails after `limit` others)."""
+        seen = []
+        for _ in range(limit):
+            frame = await self.receive_json_from()
+            seen.append(frame)
+            if frame["type"] == kind:
+                return seen
+        raise AssertionError(f"no {kind} frame in {seen}")
+
     async def disconnect(self, code: int = 1000, timeout: float = 3) -> None:
         await self.send_input({"type": "websocket.disconnect", "code": code})
         await self.wait(timeout)
+
+
+def socket_for(path: str, cookie: str = "") -> SocketClient:
+    """A socket to the project's ASGI application, same-origin, with a session cookie if given."""
+    from alongside.asgi import application
+
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    return SocketClient(application, path, headers=headers)

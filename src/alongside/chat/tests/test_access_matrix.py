@@ -26,7 +26,6 @@ from django.urls import reverse
 
 from alongside.accounts.enums import Role
 from alongside.accounts.models import User
-from alongside.asgi import application
 from alongside.chat.models import (
     Block,
     ChatReport,
@@ -42,7 +41,7 @@ from alongside.chat.models import (
 )
 from alongside.chat.services import conversations as services
 from alongside.chat.tests.conftest import ask, on_duty, say, viewer_of
-from alongside.chat.tests.sockets import SocketClient
+from alongside.chat.tests.sockets import SocketClient, socket_for
 from alongside.core.models import AuditEntry
 from tests.fixtures import ALLAUTH_BACKEND, ApiClient, api_for, client_for
 from tests.personas import make_person
@@ -538,10 +537,7 @@ def _socket(s: Scene, path: str) -> int | str:
     cookie = _socket_cookie(s)
 
     async def knock() -> int | str:
-        headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-        if cookie:
-            headers.append((b"cookie", f"sessionid={cookie}".encode()))
-        socket = SocketClient(application, path, headers=headers)
+        socket = socket_for(path, cookie)
         connected, code = await socket.connect()
         if not connected:
             return int(code)
@@ -653,21 +649,6 @@ def _cookie(user: User) -> str:
     return str(client_for(user).cookies["sessionid"].value)
 
 
-def _socket_for(cookie: str, path: str) -> SocketClient:
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", f"sessionid={cookie}".encode())]
-    return SocketClient(application, path, headers=headers)
-
-
-async def _until(socket: SocketClient, kind: str) -> list[dict[str, Any]]:
-    seen = []
-    for _ in range(20):
-        frame = await socket.receive_json_from(timeout=3)
-        seen.append(frame)
-        if frame["type"] == kind:
-            return seen
-    raise AssertionError(f"no {kind} frame in {seen}")
-
-
 async def _everything(socket: SocketClient, wait: float = 1.0) -> list[dict[str, Any]]:
     """Every frame the socket receives until it has been quiet for `wait` seconds or is closed (a
     close shows as `{"type": "closed", "code": ...}`)."""
@@ -708,10 +689,10 @@ def test_a_listener_who_handed_over_hears_nothing_after_leaving_on_a_socket_left
     cookie = _cookie(former)
 
     async def scenario() -> list[dict[str, Any]]:
-        socket = _socket_for(cookie, f"/ws/chat/{conversation.pk}/")
+        socket = socket_for(f"/ws/chat/{conversation.pk}/", cookie)
         assert (await socket.connect())[0]
         await socket.send_json_to({"type": "hello", "after": 0})
-        await _until(socket, "ready")
+        await socket.receive_until("ready")
         await database_sync_to_async(_take_over)(conversation, former, successor)
         await database_sync_to_async(say)(member, conversation, AFTER_LEFT)
         return await _everything(socket)
@@ -733,11 +714,11 @@ def test_a_listener_who_handed_over_cannot_show_the_member_typing() -> None:
     former_cookie, member_cookie = _cookie(former), _cookie(member)
 
     async def scenario() -> list[dict[str, Any]]:
-        member_socket = _socket_for(member_cookie, f"/ws/chat/{conversation.pk}/")
+        member_socket = socket_for(f"/ws/chat/{conversation.pk}/", member_cookie)
         assert (await member_socket.connect())[0]
         await member_socket.send_json_to({"type": "hello", "after": 0})
-        await _until(member_socket, "ready")
-        former_socket = _socket_for(former_cookie, f"/ws/chat/{conversation.pk}/")
+        await member_socket.receive_until("ready")
+        former_socket = socket_for(f"/ws/chat/{conversation.pk}/", former_cookie)
         assert (await former_socket.connect())[0]  # they may still read what was said while they were in it
         await former_socket.send_json_to({"type": "typing"})
         frames = await _everything(member_socket)

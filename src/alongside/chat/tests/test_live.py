@@ -9,45 +9,21 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from alongside.asgi import application
 from alongside.chat.models import Conversation, Message
 from alongside.chat.services import conversations as services
 from alongside.chat.tests.conftest import ask, say
-from alongside.chat.tests.sockets import SocketClient
+from alongside.chat.tests.sockets import SocketClient, socket_for
 from tests.fixtures import client_for
+from tests.personas import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _cookie_for(user: Any) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key or ""
-
-
 async def _connect(user: Any, path: str) -> SocketClient:
-    cookie = await database_sync_to_async(_cookie_for)(user) if user is not None else ""
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-    if cookie:
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return SocketClient(application, path, headers=headers)
-
-
-async def _frames_until(socket: SocketClient, kind: str, limit: int = 20) -> list[dict[str, Any]]:
-    seen = []
-    for _ in range(limit):
-        frame = await socket.receive_json_from(timeout=3)
-        seen.append(frame)
-        if frame["type"] == kind:
-            return seen
-    raise AssertionError(f"no {kind} frame in {seen}")
+    cookie = await database_sync_to_async(session_cookie)(user) if user is not None else ""
+    return socket_for(path, cookie)
 
 
 def _matched(member: Any) -> Conversation:
@@ -63,40 +39,40 @@ def test_messages_reach_the_other_side_live_and_a_reconnect_resumes_without_gaps
         listener_socket = await _connect(duty_listener, f"/ws/chat/{conversation.pk}/")
         assert (await listener_socket.connect())[0]
         await listener_socket.send_json_to({"type": "hello", "after": 0})
-        history = await _frames_until(listener_socket, "ready")
+        history = await listener_socket.receive_until("ready")
         assert [f["seq"] for f in history if f["type"] == "message"] == [1]  # "joined"
 
         member_socket = await _connect(member, f"/ws/chat/{conversation.pk}/")
         assert (await member_socket.connect())[0]
         await member_socket.send_json_to({"type": "hello", "after": 1})
-        await _frames_until(member_socket, "ready")
+        await member_socket.receive_until("ready")
         await member_socket.send_json_to({"type": "typing"})
-        assert (await _frames_until(listener_socket, "typing"))[-1]["role"] == "member"  # after "member is here"
+        assert (await listener_socket.receive_until("typing"))[-1]["role"] == "member"  # after "member is here"
         await member_socket.send_json_to({"type": "send", "client_id": "m-1", "body": "are you there?"})
-        got = await _frames_until(member_socket, "ack")
+        got = await member_socket.receive_until("ack")
         assert got[-1] == {"type": "ack", "client_id": "m-1", "seq": 2}
-        delivered = await _frames_until(listener_socket, "message")
+        delivered = await listener_socket.receive_until("message")
         assert delivered[-1]["body"] == "are you there?"
         assert delivered[-1]["seq"] == 2
 
         # a retry of the same message (say, after a lost ack) is acknowledged with the same number
         await member_socket.send_json_to({"type": "send", "client_id": "m-1", "body": "are you there?"})
-        assert (await _frames_until(member_socket, "ack"))[-1]["seq"] == 2
+        assert (await member_socket.receive_until("ack"))[-1]["seq"] == 2
 
         # the member drops off; the listener writes three messages; the member comes back
         await member_socket.disconnect()
         for n in range(3):
             await listener_socket.send_json_to({"type": "send", "client_id": f"l-{n}", "body": f"missed {n}"})
-            await _frames_until(listener_socket, "ack")
+            await listener_socket.receive_until("ack")
         back = await _connect(member, f"/ws/chat/{conversation.pk}/")
         assert (await back.connect())[0]
         await back.send_json_to({"type": "hello", "after": 2})
-        frames = await _frames_until(back, "ready")
+        frames = await back.receive_until("ready")
         messages = [f for f in frames if f["type"] == "message"]
         assert [(f["seq"], f["body"]) for f in messages] == [(3, "missed 0"), (4, "missed 1"), (5, "missed 2")]
         # read receipts go to the other side
         await back.send_json_to({"type": "read", "seq": 5})
-        receipt = await _frames_until(listener_socket, "read")
+        receipt = await listener_socket.receive_until("read")
         assert receipt[-1] == {"type": "read", "role": "member", "seq": 5}
         await back.disconnect()
         await listener_socket.disconnect()
@@ -112,7 +88,7 @@ def test_bad_frames_get_error_frames_and_the_connection_stays_usable(member, dut
         socket = await _connect(member, f"/ws/chat/{conversation.pk}/")
         assert (await socket.connect())[0]
         await socket.send_json_to({"type": "hello", "after": 0})
-        await _frames_until(socket, "ready")
+        await socket.receive_until("ready")
         for raw, code in [
             ("not json", "bad_frame"),
             ("[1, 2]", "bad_frame"),
@@ -131,7 +107,7 @@ def test_bad_frames_get_error_frames_and_the_connection_stays_usable(member, dut
             assert (frame["type"], frame["code"]) == ("error", code), (raw[:40], frame)
             assert frame["detail"]
         await socket.send_json_to({"type": "send", "client_id": "ok-1", "body": "still works"})
-        assert (await _frames_until(socket, "ack"))[-1]["seq"] == 2
+        assert (await socket.receive_until("ack"))[-1]["seq"] == 2
         await socket.disconnect()
 
     async_to_sync(scenario)()
@@ -145,10 +121,10 @@ def test_sending_after_the_end_is_an_error_frame_and_nothing_is_written(member, 
         socket = await _connect(duty_listener, f"/ws/chat/{conversation.pk}/")
         assert (await socket.connect())[0]
         await socket.send_json_to({"type": "hello", "after": 0})
-        await _frames_until(socket, "ready")
+        await socket.receive_until("ready")
         await database_sync_to_async(_end)(member, conversation)
         await socket.send_json_to({"type": "send", "client_id": "late", "body": "hello?"})
-        frames = await _frames_until(socket, "error")
+        frames = await socket.receive_until("error")
         assert frames[-1]["code"] == "not_allowed"
         assert frames[-1]["client_id"] == "late"
         await socket.disconnect()
@@ -240,14 +216,14 @@ def test_the_other_side_hears_when_the_listener_leaves_and_comes_back(member, du
         member_socket = await _connect(member, f"/ws/chat/{conversation.pk}/")
         assert (await member_socket.connect())[0]
         await member_socket.send_json_to({"type": "hello", "after": 0})
-        ready = (await _frames_until(member_socket, "ready"))[-1]
+        ready = (await member_socket.receive_until("ready"))[-1]
         assert ready["other_here"] is False
         listener_socket = await _connect(duty_listener, f"/ws/chat/{conversation.pk}/")
         assert (await listener_socket.connect())[0]
-        back = [f for f in await _frames_until(member_socket, "presence") if f["type"] == "presence"]
+        back = [f for f in await member_socket.receive_until("presence") if f["type"] == "presence"]
         assert [(f["role"], f["state"]) for f in back] == [("listener", "here")]  # never its own
         await listener_socket.disconnect()
-        away = (await _frames_until(member_socket, "presence"))[-1]
+        away = (await member_socket.receive_until("presence"))[-1]
         assert (away["role"], away["state"]) == ("listener", "away")
         await member_socket.disconnect()
 
@@ -273,9 +249,9 @@ def test_a_push_lost_on_the_way_reaches_a_quiet_chat_all_the_same(member, duty_l
         socket = await _connect(member, f"/ws/chat/{conversation.pk}/")
         assert (await socket.connect())[0]
         await socket.send_json_to({"type": "hello", "after": 0})
-        await _frames_until(socket, "ready")
+        await socket.receive_until("ready")
         await database_sync_to_async(send_without_push)()
-        frames = await _frames_until(socket, "message")
+        frames = await socket.receive_until("message")
         assert frames[-1]["body"] == "lost push"
         await socket.disconnect()
 

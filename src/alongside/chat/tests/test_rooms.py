@@ -13,7 +13,7 @@ from alongside.chat.access.conversations import access_conversation, access_room
 from alongside.chat.models import Message, MessageStatus, RoomMute
 from alongside.chat.services import rooms
 from alongside.chat.tests.conftest import say
-from alongside.chat.tests.test_live import _connect, _frames_until
+from alongside.chat.tests.test_live import _connect
 from alongside.communities.models import MemberRole, Visibility
 from alongside.communities.tests.conftest import join_as, quick_community
 from alongside.core.errors import NotAllowed, NotFound
@@ -144,11 +144,11 @@ def test_room_messages_reach_every_member_live(circle, member, other_member):
             socket = await _connect(person, f"/ws/chat/{room.pk}/")
             assert (await socket.connect())[0]
             await socket.send_json_to({"type": "hello", "after": room.last_seq})
-            await _frames_until(socket, "ready")
+            await socket.receive_until("ready")
             sockets.append(socket)
         await sockets[0].send_json_to({"type": "send", "client_id": "r1", "body": "hello everyone"})
         for socket in sockets:
-            frames = await _frames_until(socket, "message")
+            frames = await socket.receive_until("message")
             assert frames[-1]["body"] == "hello everyone"
         for socket in sockets:
             await socket.disconnect()

@@ -11,41 +11,26 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alongside.asgi import application
-from alongside.chat.tests.sockets import SocketClient
+from alongside.chat.tests.sockets import SocketClient, socket_for
 from alongside.communities import services as community_services
 from alongside.communities.enums import Visibility
 from alongside.communities.models import Community, Thread
 from alongside.core import live
 from alongside.notifications.models import Notification
 from tests.fixtures import client_for
-from tests.personas import make_person
+from tests.personas import make_person, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PATH = "/ws/live/"
 
 
-def _cookie_for(user: Any) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key or ""
-
-
 async def _connect(user: Any) -> SocketClient:
-    cookie = await database_sync_to_async(_cookie_for)(user) if user is not None else ""
-    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-    if cookie:
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return SocketClient(application, PATH, headers=headers)
+    cookie = await database_sync_to_async(session_cookie)(user) if user is not None else ""
+    return socket_for(PATH, cookie)
 
 
 async def _open(user: Any) -> SocketClient:
