@@ -23,9 +23,10 @@ from django.core.exceptions import ValidationError
 from alongside.accounts import access as account_access
 from alongside.chat import live, presence, selectors
 from alongside.chat.access.conversations import ChatViewer, access_conversation, approved_listener
+from alongside.chat.frames import refusal
 from alongside.chat.models import ConversationStatus
 from alongside.chat.services import conversations as services
-from alongside.core.errors import DomainError, NotFound, field_errors
+from alongside.core.errors import DomainError, NotFound
 from alongside.core.live import FrameConsumer, error_frame
 
 logger = logging.getLogger(__name__)
@@ -36,12 +37,8 @@ QUIET_CHECK = 4.0  # seconds of quiet after which a hub checks that its sockets 
 
 
 def _error_for(exc: Exception, **extra: Any) -> dict[str, Any]:
-    if isinstance(exc, ValidationError):
-        problems = field_errors(exc)
-        detail = " ".join(message for messages in problems.values() for message in messages)
-        return error_frame("invalid", detail, fields=problems, **extra)
-    assert isinstance(exc, DomainError)
-    return error_frame(exc.error_code, str(exc.message), **extra)
+    answer = refusal(exc)
+    return error_frame(answer.pop("code"), answer.pop("detail"), **answer, **extra)
 
 
 @dataclass

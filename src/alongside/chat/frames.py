@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from alongside.accounts.selectors import user_display_name
 from alongside.chat.models import Message, MessageKind, MessageStatus, Participant
+from alongside.core.errors import DomainError, Invalid, field_errors
 
 
 def sender_label(participant: Participant | None) -> str:
@@ -31,3 +34,14 @@ def message_frame(message: Message, *, sender: Participant | None) -> dict[str, 
         "deleted": deleted,
         "sent_at": message.created_at.isoformat(),
     }
+
+
+def refusal(exc: Exception) -> dict[str, Any]:
+    """Why a send (or another frame) was refused, as the socket's error frame and the HTTP fallback's
+    JSON both say it: `code` and `detail`, and for invalid input the messages per field."""
+    if isinstance(exc, ValidationError):
+        problems = field_errors(exc)
+        detail = " ".join(message for messages in problems.values() for message in messages)
+        return {"code": Invalid.error_code, "detail": detail, "fields": problems}
+    assert isinstance(exc, DomainError)
+    return {"code": exc.error_code, "detail": str(exc.message)}

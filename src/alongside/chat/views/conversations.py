@@ -38,14 +38,15 @@ from alongside.chat.access.conversations import (
 )
 from alongside.chat.consumers import HELD_DETAIL
 from alongside.chat.forms import MessageForm, NoteForm, RatingForm, ReportForm, SupportRequestForm
+from alongside.chat.frames import refusal
 from alongside.chat.services import conversations as services
 from alongside.core.errors import (
     DomainError,
+    Invalid,
     NotAllowed,
     add_to_form,
     errors_as_messages,
     errors_into,
-    field_errors,
     require,
 )
 
@@ -158,12 +159,8 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
 
 
 def _json_error(exc: Exception) -> JsonResponse:
-    if isinstance(exc, DomainError):
-        return JsonResponse({"detail": str(exc.message), "code": exc.error_code}, status=exc.status)
-    assert isinstance(exc, ValidationError)
-    problems = field_errors(exc)
-    detail = " ".join(message for found in problems.values() for message in found)
-    return JsonResponse({"detail": detail, "code": "invalid", "fields": problems}, status=422)
+    status = exc.status if isinstance(exc, DomainError) else Invalid.status
+    return JsonResponse(refusal(exc), status=status)
 
 
 async def poll(request: HttpRequest, conversation_id: int) -> HttpResponse:
