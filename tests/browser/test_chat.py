@@ -75,6 +75,7 @@ def test_a_member_and_a_listener_talk_live_and_nothing_is_lost(browser: Browser,
     # The member sees the listener join without reloading, then they talk.
     expect(member.locator("#messages")).to_contain_text("joined the chat")
     expect(member.locator("#queue-status")).to_be_hidden()
+    expect(member.get_by_role("heading", level=1)).to_have_text("Chat with willow_listener")
     listener.get_by_label("Your message").fill("Hi, I'm Willow. I'm here.")
     expect(member.locator("#latest")).to_have_text("is writing…")
     listener.get_by_role("button", name="Send").click()

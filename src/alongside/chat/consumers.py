@@ -188,7 +188,7 @@ class ChatConsumer(FrameConsumer):
         return self.viewer.conversation.pk, self.viewer.participant.pk
 
     async def _announce(self, state: str) -> None:
-        """Ephemeral: "has left for now" / "is back", to the other side; never stored."""
+        """Ephemeral: "has left for now" / "is here", to the other side; never stored."""
         participant = self.viewer.participant
         assert participant is not None
         frame = {"type": "presence", "from": participant.pk, "role": participant.role, "state": state}

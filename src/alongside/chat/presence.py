@@ -1,6 +1,6 @@
 """Who has a 1:1 chat open right now: ephemeral, kept in the cache (Redis when configured, so it
 is shared by every server), never in the database. A count of open sockets per participant; the
-first socket opening says "is back", the last closing says "has left". A server killed without
+first socket opening says "is here", the last closing says "has left". A server killed without
 closing its sockets leaves counts behind; they expire after PRESENCE_TTL."""
 
 from __future__ import annotations

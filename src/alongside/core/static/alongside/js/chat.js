@@ -99,6 +99,10 @@
         return;
       }
       if (frame.escalated) { var panel = document.getElementById("crisis-panel"); if (panel) panel.hidden = false; }
+      if (frame.listener) {  // a listener joined: the page is now a chat with them
+        var heading = document.getElementById("chat-heading");
+        if (heading) heading.textContent = text(root, "textChatWith", { name: frame.listener });
+      }
       if (frame.status === "active") {
         var q = document.getElementById("queue-status"); if (q) q.hidden = true;
         var s = document.getElementById("still-waiting"); if (s) s.hidden = true;
