@@ -92,6 +92,14 @@ def asgi_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[AsgiSe
 
 @pytest.fixture
 def live_url(asgi_server: AsgiServer, transactional_db: Any) -> str:
+    """Transactional tests empty every table afterwards; the crisis lines a data migration seeds are
+    put back first, since every page links to them (Django's serialized_rollback would be the other
+    way, but it cannot be mixed with plain transactional tests and still restore reliably)."""
+    from alongside.safety.models import CrisisLine
+    from alongside.safety.seed_lines import seed_crisis_lines
+
+    if not CrisisLine.objects.exists():
+        seed_crisis_lines(CrisisLine)
     return asgi_server.url
 
 

@@ -16,7 +16,7 @@ from alongside.chat.models import ListenerProfile, ListenerStatus
 from tests.browser.test_threads import log_in
 from tests.fixtures import make_person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BLOCK_WEBSOCKETS = """
 window.WebSocket = function () {

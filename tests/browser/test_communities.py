@@ -25,7 +25,7 @@ from alongside.core.models import BlockedTerm
 from tests.browser.harness import PageAudits
 from tests.fixtures import PASSWORD, client_for, make_person, totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT_DIR = os.environ.get("COMMUNITY_SCREENSHOTS", "")
 PHONE: ViewportSize = {"width": 380, "height": 800}

@@ -12,18 +12,10 @@ from playwright.sync_api import Page, expect
 
 from alongside.accounts.models import ApiToken, Profile, Role, User
 from alongside.accounts.services import api_token_create, email_confirmation_token
-from alongside.safety.models import CrisisLine
-from alongside.safety.seed_lines import seed_crisis_lines
 from tests.browser.harness import stub_neutral_site
 from tests.fixtures import PASSWORD, make_person, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def crisis_lines(transactional_db: Any) -> None:
-    """Transactional tests empty every table afterwards; put back what the data migration seeds."""
-    seed_crisis_lines(CrisisLine)
 
 
 def test_join_log_out_log_in_and_edit_profile(page: Page, live_url: str, audit: Any) -> None:
@@ -126,9 +118,7 @@ def test_quick_exit_works_without_javascript(browser: Any, live_url: str, axe_so
     context.close()
 
 
-def test_crisis_page_shows_lines_for_the_chosen_country(
-    page: Page, live_url: str, audit: Any, crisis_lines: None
-) -> None:
+def test_crisis_page_shows_lines_for_the_chosen_country(page: Page, live_url: str, audit: Any) -> None:
     page.goto(live_url + "/")
     audit(page)
     page.get_by_role("link", name="Get help now").click()
@@ -143,7 +133,7 @@ def test_crisis_page_shows_lines_for_the_chosen_country(
     audit(page)
 
 
-def test_crisis_page_starts_with_the_members_country(page: Page, live_url: str, audit: Any, crisis_lines: None) -> None:
+def test_crisis_page_starts_with_the_members_country(page: Page, live_url: str, audit: Any) -> None:
     person = make_person("fern_member")
     Profile.objects.filter(user=person).update(country="DE")
     log_in(page, live_url, audit, "fern_member")

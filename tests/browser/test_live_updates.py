@@ -18,7 +18,7 @@ from alongside.communities.models import Post, Thread
 from tests.browser.test_threads import log_in
 from tests.fixtures import make_person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Sundays feel long"
 

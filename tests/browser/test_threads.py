@@ -21,7 +21,7 @@ from alongside.communities.models import Community, FollowLevel, Post, Thread, T
 from alongside.notifications.models import Notification
 from tests.fixtures import PASSWORD, make_person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT_DIR = os.environ.get("THREAD_SCREENSHOTS", "")
 SIZES: dict[str, ViewportSize] = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1280, "height": 900}}
