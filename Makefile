@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE ?= alongside.settings
 
-.PHONY: run test lint format bench chaos migrate install install-dev lock clean messages
+.PHONY: run test lint format bench chaos migrate install install-dev lock clean messages eval-safety safety-train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,11 +63,22 @@ bench: install-dev
 	$(BIN)/python benchmarks/run_lighthouse.py --runs 3
 	$(BIN)/python benchmarks/search_timing.py
 	$(BIN)/python benchmarks/chat_fanout.py
+	$(BIN)/python benchmarks/safety_assess.py
 
 # Live chat under faults (Redis, PostgreSQL and an app server killed, connections cut), on its own
 # throwaway PostgreSQL cluster and Redis: docs/performance.md, "Chat under faults".
 chaos: install-dev
 	$(BIN)/python benchmarks/chaos.py
+
+# The crisis classifier on its held-out split and the hand-made cases, responders' verdicts, and
+# the triage guide's routing (docs/safety.md). Needs the labelled data in ../shared/data/.
+eval-safety: install-dev
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py safety_eval
+
+# Retrain the crisis head and pin its new hash (then `make eval-safety`).
+safety-train: install-dev
+	$(BIN)/python manage.py safety_train
 
 # Regenerate the lock files after editing pyproject.toml (needs network access to PyPI).
 lock:

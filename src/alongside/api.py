@@ -11,6 +11,7 @@ from alongside.chat.api import router as chat_router
 from alongside.communities.api import router as communities_router
 from alongside.core.api import install_error_handlers
 from alongside.notifications.api import router as notifications_router
+from alongside.safety.api import router as safety_router
 
 api = NinjaAPI(
     title="Alongside API",
@@ -30,3 +31,4 @@ api.add_router("", accounts_router)
 api.add_router("", communities_router)
 api.add_router("", notifications_router)
 api.add_router("", chat_router)
+api.add_router("", safety_router)

@@ -158,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "alongside.core.context_processors.site",
                 "alongside.notifications.context_processors.unread_count",
+                "alongside.safety.context_processors.responders",
             ],
         },
     },
@@ -292,6 +293,14 @@ CHAT_COACHING_THRESHOLD = 3.0
 # How long a long-poll (the chat's fallback when WebSockets are blocked) waits for news, in seconds.
 CHAT_LONG_POLL_SECONDS = env_int("CHAT_LONG_POLL_SECONDS", 25, minimum=1)
 
+# --- Safety: risk events and responders (docs/safety.md) ------------------------------------------
+# An unacknowledged crisis event alerts every on-duty responder again after this many minutes,
+# at most SAFETY_REALERT_MAX more times.
+SAFETY_REALERT_MINUTES = env_int("SAFETY_REALERT_MINUTES", 5, minimum=1)
+SAFETY_REALERT_MAX = env_int("SAFETY_REALERT_MAX", 6, minimum=0)
+# "I'm worried about this person": at most this many per member in any 24 hours.
+SAFETY_WORRY_REPORTS_PER_DAY = env_int("SAFETY_WORRY_REPORTS_PER_DAY", 5, minimum=1)
+
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
@@ -381,12 +390,14 @@ CONTENT_SECURITY_POLICY = {
 # --- Product ----------------------------------------------------------------------------------
 # Where "Quick exit" sends someone: a neutral, everyday site.
 QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", schemes=("https", "http")) or "https://www.bbc.co.uk/weather"
-# Country shown on the crisis page when a visitor has not chosen one.
-DEFAULT_COUNTRY = env_str("DEFAULT_COUNTRY", "US").upper()
-if not (len(DEFAULT_COUNTRY) == 2 and DEFAULT_COUNTRY.isalpha() and DEFAULT_COUNTRY.isascii()):
-    raise ImproperlyConfigured(f"DEFAULT_COUNTRY must be a two-letter country code, e.g. GB (got {DEFAULT_COUNTRY!r}).")
 # Content screening: the checks every piece of user content passes before it is saved.
-SCREENING_PIPELINE = ["alongside.core.screening.blocked_terms_check"]
+SCREENING_PIPELINE = ["alongside.core.screening.blocked_terms_check", "alongside.safety.screening.crisis_check"]
+# The crisis classifier's model layer (docs/safety.md). Off, or when its files fail their pinned
+# hashes, the pattern layer answers alone and /healthz says "degraded".
+SAFETY_MODEL_ENABLED = env_bool("SAFETY_MODEL_ENABLED", True)
+SAFETY_MODEL_THREADS = env_int("SAFETY_MODEL_THREADS", 1, minimum=1, maximum=8)
+# Checks /healthz runs beside the database and Redis: name -> a function returning {"ok": bool, ...}.
+HEALTH_CHECKS = {"safety_model": "alongside.safety.classifier.health"}
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("help/", include("alongside.safety.urls")),
+    path("responders/", include("alongside.safety.responder_urls")),
     path("accounts/", include("alongside.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("alongside.notifications.urls")),

@@ -247,6 +247,8 @@ class ChatConsumer(FrameConsumer):
             await self.send_frame({"type": "held", "client_id": reply_id, "detail": HELD_DETAIL})
         else:
             await self.send_frame({"type": "ack", "client_id": reply_id, "seq": result.message.seq})
+        if result.support:
+            await self.send_frame({"type": "support"})
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         if self.viewer.participant is None or self.viewer.conversation.is_room or not self.viewer.is_current:

@@ -16,6 +16,7 @@ class ListenerStatus(models.TextChoices):
 class ConversationKind(models.TextChoices):
     SUPPORT = "support", _("Talk with a listener")
     ROOM = "room", _("Community room")
+    OUTREACH = "outreach", _("A responder checking in")
 
 
 class ConversationStatus(models.TextChoices):
@@ -33,6 +34,7 @@ class RequestStatus(models.TextChoices):
 class ParticipantRole(models.TextChoices):
     MEMBER = "member", _("Member")
     LISTENER = "listener", _("Listener")
+    RESPONDER = "responder", _("Support team")
 
 
 class MessageStatus(models.TextChoices):

@@ -129,7 +129,7 @@ class Conversation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind=ConversationKind.ROOM, community__isnull=False)
-                | Q(kind=ConversationKind.SUPPORT, member__isnull=False),
+                | Q(kind__in=[ConversationKind.SUPPORT, ConversationKind.OUTREACH], member__isnull=False),
                 name="chat_room_has_community_support_has_member",
             )
         ]
@@ -151,7 +151,7 @@ class Participant(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations")
-    role = models.CharField(max_length=8, choices=ParticipantRole.choices)
+    role = models.CharField(max_length=9, choices=ParticipantRole.choices)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)  # a listener who handed the chat over
     last_read_seq = models.PositiveBigIntegerField(default=0)
@@ -209,6 +209,8 @@ class SupportRequest(models.Model):
     handed_over_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "Talk to a listener now" from the support panel: ahead of everyone not urgent.
+    urgent = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(default=timezone.now)  # when it (last) entered the queue
     assigned_at = models.DateTimeField(null=True, blank=True)

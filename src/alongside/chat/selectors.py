@@ -20,6 +20,7 @@ from alongside.chat.models import (
     ListenerProfile,
     ListenerStatus,
     Message,
+    MessageKind,
     MessageStatus,
     Participant,
     ParticipantRole,
@@ -27,6 +28,7 @@ from alongside.chat.models import (
     RequestStatus,
     SupportRequest,
 )
+from alongside.core.errors import NotFound
 
 HISTORY_PAGE = 200
 DEFAULT_WAIT_SECONDS = 180  # before there is any history to estimate from
@@ -148,8 +150,11 @@ def queue_place(request: SupportRequest) -> QueuePlace | None:
     and an estimate (the last day's median wait per place, spread over the listeners on duty)."""
     if request.status != RequestStatus.WAITING:
         return None
-    ahead = SupportRequest.objects.filter(status=RequestStatus.WAITING, language=request.language).filter(
+    same_urgency = Q(urgent=request.urgent) & (
         Q(queued_at__lt=request.queued_at) | Q(queued_at=request.queued_at, pk__lt=request.pk)
+    )
+    ahead = SupportRequest.objects.filter(status=RequestStatus.WAITING, language=request.language).filter(
+        same_urgency | Q(urgent=True) if not request.urgent else same_urgency
     )
     position = ahead.count() + 1
     median = _median_wait_seconds(timezone.now() - timedelta(hours=24))
@@ -166,21 +171,24 @@ def waiting_request_of(user: Any) -> SupportRequest | None:
 
 
 def queue_for_listener(profile: ListenerProfile) -> list[SupportRequest]:
-    """Waiting requests a listener may pick: in a language they listen in, longest-waiting first."""
+    """Waiting requests a listener may pick: in a language they listen in, urgent ones ("talk to a
+    listener now" from the support panel) first, then longest-waiting first."""
     return list(
         SupportRequest.objects.filter(status=RequestStatus.WAITING, language__in=profile.languages or ["-"])
         .exclude(member=profile.user)
         .exclude(handed_over_by=profile.user)
         .exclude(member__chat_blocks__blocked=profile.user)
         .exclude(member__in=profile.user.chat_blocks.values("blocked"))
-        .order_by("queued_at", "pk")[:50]
+        .order_by("-urgent", "queued_at", "pk")[:50]
     )
 
 
 def conversations_of(user: Any, *, limit: int = 30) -> list[Conversation]:
-    """The person's support chats, as member or listener, newest first."""
+    """The person's support chats (and responders' check-ins), as member, listener or responder, newest first."""
     return list(
-        Conversation.objects.filter(kind=ConversationKind.SUPPORT, participants__user=user)
+        Conversation.objects.filter(
+            kind__in=[ConversationKind.SUPPORT, ConversationKind.OUTREACH], participants__user=user
+        )
         .select_related("listener__profile", "member__profile")
         .order_by("-created_at")[:limit]
     )
@@ -265,3 +273,20 @@ def room_sender_name(message: Message) -> str:
 
 def room_is_open(community: Any) -> bool:
     return Conversation.objects.filter(community=community, status=ConversationStatus.ACTIVE).exists()
+
+
+def worry_subject(viewer: ChatViewer, *, limit: int = 5) -> tuple[Any, str]:
+    """For "I'm worried about this person" in a support chat: the other side, and their last few
+    messages (for the responder). NotFound in a room or with nobody on the other side."""
+    conversation = viewer.conversation
+    other = (
+        None
+        if conversation.is_room or viewer.participant is None
+        else (conversation.listener if viewer.is_member else conversation.member)
+    )
+    if other is None:
+        raise NotFound()
+    recent = Message.objects.filter(
+        conversation=conversation, sender=other, status=MessageStatus.VISIBLE, kind=MessageKind.TEXT
+    ).order_by("-seq")[:limit]
+    return other, "\n".join(message.body for message in reversed(list(recent)))

@@ -176,6 +176,14 @@ class CommunityEditForm(PlainErrors, forms.Form):
         help_text=_("One rule per line. They are shown numbered, in this order."),
     )
     visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices, widget=forms.RadioSelect)
+    hold_risky_posts = forms.BooleanField(
+        label=_("Hold posts that read as high risk until a moderator looks"),
+        required=False,
+        help_text=_(
+            "Either way the writer is offered support at once and responders are told. Off: the post "
+            "appears as usual, so others can answer it too."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -46,6 +46,9 @@ class Community(models.Model):
     # The topics in words (labels and codes, in English), what search matches; kept by the services.
     topic_words = models.TextField(blank=True, default="", editable=False)
     visibility = models.CharField(_("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
+    # Posts the crisis check reads as high risk wait for a moderator instead of appearing at once
+    # (the writer still sees the support panel, and responders are alerted either way).
+    hold_risky_posts = models.BooleanField(_("hold posts that read as high risk for a moderator"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -182,7 +182,8 @@ class PostView:
     can_delete: bool
     can_reveal: bool
     can_see_history: bool
-    urls: dict[str, str]  # react, edit, delete, reveal, history
+    urls: dict[str, str]  # react, edit, delete, reveal, history, worry
+    can_worry: bool = False  # "I'm worried about this person": a visible post by someone else
 
     @property
     def is_removed(self) -> bool:
@@ -236,6 +237,7 @@ def page_text() -> dict[str, str]:
         "delete": _("Delete"),
         "reveal": _("Reveal author"),
         "history": _("Edit history"),
+        "worry": _("I'm worried about this person"),
         "review": _("Review"),
         "new_since": _("New since your last visit"),
     }
@@ -262,6 +264,7 @@ class PostPresenter:
         self.collapsed = collapsed if collapsed is not None else set(ContentWarning.values)
         self.can_reply = access.check_reply_permission(viewer, thread)
         self._patterns = {key: reverse(name, args=[_PK_PLACEHOLDER]) for key, name in _POST_URL_NAMES.items()}
+        self._worry = reverse("safety:worried")
         self._reaction_labels = [(kind, str(label)) for kind, label in _REACTION_CHOICES]
         self._authors: dict[int | None, AuthorView] = {}  # the same people write many posts of a page
 
@@ -275,7 +278,9 @@ class PostPresenter:
 
     def _urls(self, pk: int) -> dict[str, str]:
         placeholder, value = str(_PK_PLACEHOLDER), str(pk)
-        return {key: pattern.replace(placeholder, value) for key, pattern in self._patterns.items()}
+        urls = {key: pattern.replace(placeholder, value) for key, pattern in self._patterns.items()}
+        urls["worry"] = f"{self._worry}?post={pk}"
+        return urls
 
     def _quote(self, post: Post) -> QuoteView | None:
         quoted = post.quoted_post if post.quoted_post_id is not None else None
@@ -321,6 +326,7 @@ class PostPresenter:
             can_reveal=access.check_reveal_anonymous_author_permission(viewer, post),
             can_see_history=post.edited_at is not None and access.check_see_post_history_permission(viewer, post),
             urls=self._urls(post.pk),
+            can_worry=visible and viewer.user.is_authenticated and not viewer.wrote(post),
         )
 
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts.enums import SITE_MODERATOR_ROLES, STAFF_ROLES
 from alongside.communities.access import CommunityViewer, check_read_community_permission
-from alongside.communities.authorship import authored_by
+from alongside.communities.authorship import authored_by, sealed_author_id
 from alongside.communities.models import (
     Community,
     ContentWarning,
@@ -30,6 +30,7 @@ from alongside.communities.models import (
     ThreadState,
     Visibility,
 )
+from alongside.core.errors import NotFound
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
@@ -630,3 +631,14 @@ def my_communities(*, user: Any) -> QuerySet[Community]:
         .annotate(waiting_count=Coalesce(Subquery(waiting), Value(0)))
         .order_by("name")
     )
+
+
+def post_for_worry(*, user: Any, post_id: Any) -> tuple[Post, int | None]:
+    """A visible post this person may read, and its writer's id, for "I'm worried about this person"
+    (also for an anonymous post: the worry goes to responders, and the reporter learns nothing).
+    NotFound for a post they may not read."""
+    try:
+        post = readable_posts(user=user).select_related("thread").get(pk=int(post_id), status=PostStatus.VISIBLE)
+    except (TypeError, ValueError, Post.DoesNotExist):
+        raise NotFound() from None
+    return post, sealed_author_id(post)

@@ -48,6 +48,7 @@ from alongside.core.screening import ScreeningDecision, screen_content
 from alongside.notifications import selectors as notification_selectors
 from alongside.notifications import services as notification_services
 from alongside.notifications.enums import NotificationKind
+from alongside.safety.services import risk as safety_risk
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -116,19 +117,34 @@ def _clean_all(*cleaners: Callable[[], Any]) -> list[Any]:
     return results
 
 
-def _screen(*, actor: User, title: str, body: str, kind: str) -> ScreeningDecision:
-    return screen_content(text=f"{title}\n{body}".strip(), author=actor, kind=kind)
+def _screen(*, actor: User, title: str, body: str, kind: str, reply: bool = False) -> ScreeningDecision:
+    """`reply`: words written in answer to someone, read as support for them (the crisis check)."""
+    context = "reply" if reply else "post"
+    return screen_content(text=f"{title}\n{body}".strip(), author=actor, kind=kind, context=context)
 
 
-def _reasons(decision: ScreeningDecision) -> list[dict[str, Any]]:
-    return [
-        {"check": r.check, "action": str(r.action), "rule": r.rule, "score": r.score, "detail": r.detail}
-        for r in decision.reasons
-    ]
+def _status_for(decision: ScreeningDecision, community: Community) -> str:
+    """Held when screening says so, or when the community holds posts the crisis check reads as high
+    risk (`hold_risky_posts`); visible otherwise."""
+    if decision.held:
+        return PostStatus.HELD
+    return (
+        PostStatus.HELD
+        if community.hold_risky_posts and safety_risk.reads_as_high_risk(decision)
+        else PostStatus.VISIBLE
+    )
 
 
-def _status_for(decision: ScreeningDecision) -> str:
-    return PostStatus.HELD if decision.held else PostStatus.VISIBLE
+def _raise_risk(decision: ScreeningDecision, *, actor: User, post: Post, title: str = "") -> None:
+    """After saving: a risk event when the crisis check read the words as a concern or worse."""
+    safety_risk.risk_from_screening(
+        decision,
+        subject=actor,
+        source="thread" if post.is_opening else "reply",
+        content=f"{title}\n\n{post.body}".strip(),
+        link=post_url(post),
+        target=post,
+    )
 
 
 # --- Communities and membership -----------------------------------------------------------
@@ -196,7 +212,7 @@ def community_create(
 @transaction.atomic
 def community_update(*, actor: User, community: Community, values: dict[str, Any]) -> Community:
     require(access.check_edit_community_permission(community_viewer(actor, community)), access.REASON_HOSTS)
-    allowed = {"name", "description", "rules", "topics", "visibility"}
+    allowed = {"name", "description", "rules", "topics", "visibility", "hold_risky_posts"}
     unknown = set(values) - allowed
     if unknown:
         raise Invalid(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -604,7 +620,7 @@ def thread_create(
         lambda: _clean_title(title), lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or [])
     )
     decision = _screen(actor=actor, title=title, body=body, kind="thread")
-    status = _status_for(decision)
+    status = _status_for(decision, community)
     now = timezone.now()
     thread = Thread.objects.create(
         community=community, title=title, status=status, created_at=now, last_activity_at=now
@@ -618,10 +634,11 @@ def thread_create(
         is_anonymous=is_anonymous,
         content_warnings=warnings,
         status=status,
-        screening_reasons=_reasons(decision),
+        screening_reasons=decision.stored_reasons(),
         created_at=now,
     )
     _after_writing(actor=actor, thread=thread, post=post)
+    _raise_risk(decision, actor=actor, post=post, title=title)
     if status == PostStatus.VISIBLE:
         _notify_after_visible(actor=actor, post=post)
     return thread
@@ -645,8 +662,8 @@ def post_reply(
     if quote is not None and not access.check_quote_post_permission(viewer, thread, quote):
         raise Invalid({"quote": access.REASON_QUOTE})
     body, warnings = _clean_all(lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or []))
-    decision = _screen(actor=actor, title="", body=body, kind="reply")
-    status = _status_for(decision)
+    decision = _screen(actor=actor, title="", body=body, kind="reply", reply=True)
+    status = _status_for(decision, thread.community)
     now = timezone.now()
     post = Post.objects.create(
         thread=thread,
@@ -657,10 +674,11 @@ def post_reply(
         content_warnings=warnings,
         quoted_post=quote,
         status=status,
-        screening_reasons=_reasons(decision),
+        screening_reasons=decision.stored_reasons(),
         created_at=now,
     )
     _after_writing(actor=actor, thread=thread, post=post)
+    _raise_risk(decision, actor=actor, post=post)
     if status == PostStatus.VISIBLE:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
         _notify_after_visible(actor=actor, post=post)
@@ -696,12 +714,14 @@ def post_edit(
         edited_by=None if (by_author and post.is_anonymous) else actor,
         by_author=by_author,
     )
-    decision = _screen(actor=actor, title=new_title if post.is_opening else "", body=body, kind="edit")
+    decision = _screen(
+        actor=actor, title=new_title if post.is_opening else "", body=body, kind="edit", reply=not post.is_opening
+    )
     was_visible = post.status == PostStatus.VISIBLE
     post.body, post.body_html, post.content_warnings = body, render_markdown(body), warnings
     post.edited_at = timezone.now()
-    post.screening_reasons = _reasons(decision)
-    if decision.held:
+    post.screening_reasons = decision.stored_reasons()
+    if _status_for(decision, thread.community) == PostStatus.HELD:
         post.status = PostStatus.HELD
     post.save(update_fields=["body", "body_html", "content_warnings", "edited_at", "screening_reasons", "status"])
     if post.is_opening:
@@ -714,7 +734,9 @@ def post_edit(
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
         _withdraw_notifications(post_ids=[post.pk])
         _prune_reply_items(thread)
-    if not by_author:
+    if by_author:
+        _raise_risk(decision, actor=actor, post=post, title=thread.title if post.is_opening else "")
+    else:
         audit_record(actor=actor, action="communities.post.edited_by_moderator", target=post)
     return post
 

@@ -57,6 +57,17 @@ class NotAllowed(DomainError):
         return _("You don't have permission to do that here. Nothing has changed.")
 
 
+class RateLimited(DomainError):
+    """Too many of one thing in a short time; `message` says when to try again."""
+
+    error_code = "rate_limited"
+    status = 429
+
+    @classmethod
+    def default_message(cls) -> str | Promise:
+        return _("That's a lot in a short time. Please wait a little and try again.")
+
+
 class Invalid(ValidationError):
     """Input a service refuses, with messages per field (or for the whole input).
 

@@ -7,7 +7,10 @@ Contract (later apps rely on it):
   moderators), or `hold` (save it, but keep it out of everyone's view except the author's until
   a moderator reviews it). Screening never deletes or silently drops what someone wrote.
 - Every decision carries its reasons: which check, which rule, and a score where the check has
-  one, so the person who reviews it can see why.
+  one, so the person who reviews it can see why; `data` holds a check's structured detail (the
+  crisis check's full assessment) for the service to act on after saving.
+- `context` says where and by whom the text is written (`safety.enums.AssessContext` values: a
+  listener's words in a chat, a reply to someone), so a check can read support as support.
 - The checks are listed in `settings.SCREENING_PIPELINE`; each is a function taking a
   `ScreeningInput` and returning a list of `ScreeningReason`. The strictest action wins.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,6 +36,7 @@ class ScreeningInput:
     text: str
     author: Any | None = None
     kind: str = ""  # what is being written, e.g. "profile", "thread", "reply", "message"
+    context: str = ""  # where and by whom, e.g. "reply", "listener_chat" (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,20 @@ class ScreeningReason:
     rule: str  # which rule inside the check, e.g. the matched term
     score: float | None = None
     detail: str = ""
+    data: Mapping[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The reason as stored beside the content, for reviewers."""
+        stored: dict[str, Any] = {
+            "check": self.check,
+            "action": str(self.action),
+            "rule": self.rule,
+            "score": self.score,
+            "detail": self.detail,
+        }
+        if self.data is not None:
+            stored["data"] = dict(self.data)
+        return stored
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,12 @@ class ScreeningDecision:
     @property
     def held(self) -> bool:
         return self.action == ScreeningAction.HOLD
+
+    def reason_from(self, check: str) -> ScreeningReason | None:
+        return next((r for r in self.reasons if r.check == check), None)
+
+    def stored_reasons(self) -> list[dict[str, Any]]:
+        return [r.as_dict() for r in self.reasons]
 
 
 class ScreeningCheck(Protocol):
@@ -88,8 +113,8 @@ def blocked_terms_check(content: ScreeningInput) -> list[ScreeningReason]:
     return reasons
 
 
-def screen_content(*, text: str, author: Any | None = None, kind: str = "") -> ScreeningDecision:
-    content = ScreeningInput(text=text, author=author, kind=kind)
+def screen_content(*, text: str, author: Any | None = None, kind: str = "", context: str = "") -> ScreeningDecision:
+    content = ScreeningInput(text=text, author=author, kind=kind, context=context)
     reasons: list[ScreeningReason] = []
     for path in settings.SCREENING_PIPELINE:
         check: ScreeningCheck = import_string(path)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -60,9 +62,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok(), "redis": _redis_ok() if settings.REDIS_URL else None}
+    """The database and Redis decide whether this server can serve (503 if not). The apps' own
+    checks (`settings.HEALTH_CHECKS`: the crisis model, say) can only make it "degraded": the site
+    still works without them, but whoever runs it should know."""
+    checks: dict[str, Any] = {"database": _database_ok(), "redis": _redis_ok() if settings.REDIS_URL else None}
     healthy = all(value is not False for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    degraded = False
+    for name, path in settings.HEALTH_CHECKS.items():
+        result = import_string(path)()
+        checks[name] = result
+        degraded = degraded or not result.get("ok", False)
+    status = "unavailable" if not healthy else "degraded" if degraded else "ok"
+    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)

@@ -11,3 +11,5 @@ class NotificationKind(models.TextChoices):
     # it counts is worked out when it is shown.
     REPLIES = "replies", _("New replies in a thread you follow")
     MENTION = "mention", _("Mention")
+    # A sentence another app wrote for the reader (a responder checking in, a re-alert): shown as is.
+    NOTE = "note", _("A note for you")

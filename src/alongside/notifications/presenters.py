@@ -52,6 +52,8 @@ def _view(
 
 
 def present_notification(notification: Notification, details: Details) -> NotificationView:
+    if notification.kind == NotificationKind.NOTE:
+        return _view(notification, notification.subject)
     if notification.kind == NotificationKind.REPLIES:
         title = details.titles.get(notification.target_id)
         if title is None:

@@ -8,6 +8,9 @@ Rules in words:
 - A community room is seen by whoever may read the community's threads, while the room is open.
 - Writing needs the conversation to be open (not ended), the writer to be in it now (a listener
   who handed over no longer writes), not muted (rooms) and not blocked by the other side.
+- A responder's check-in (outreach) is seen by its member and responder alone; a responder who
+  joins a listener's chat (after an escalation) is in it like the listener. Responders' chats are
+  not rated.
 - Only the member ends or rates a chat (the listener ends it too, but never automatically); only
   the listener hands it over or asks responders for help (escalates), and the listener stays.
 - A member asks for support when they have no chat waiting or open; a listener picks a waiting
@@ -26,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from alongside.chat.models import (
     Block,
     Conversation,
+    ConversationKind,
     ConversationStatus,
     ListenerProfile,
     ListenerStatus,
@@ -144,7 +148,13 @@ def check_end_permission(viewer: ChatViewer) -> bool:
 
 def check_rate_permission(viewer: ChatViewer) -> bool:
     conversation = viewer.conversation
-    return viewer.is_member and conversation.ended and not conversation.rated and conversation.listener_id is not None
+    return (
+        viewer.is_member
+        and conversation.kind == ConversationKind.SUPPORT
+        and conversation.ended
+        and not conversation.rated
+        and conversation.listener_id is not None
+    )
 
 
 def check_listener_action_permission(viewer: ChatViewer) -> bool:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Avg, Count, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,6 +70,8 @@ from alongside.chat.models import (
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotAllowed, NotFound, require
 from alongside.core.screening import screen_content
+from alongside.safety.enums import AssessContext
+from alongside.safety.services import risk as safety_risk
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -83,6 +86,7 @@ NOTE_MAX_CHARS = 1000
 class SendResult:
     message: Message
     created: bool  # False: a retry of a message already stored (nothing was written)
+    support: bool = False  # the words read as high risk: the writer's page shows the support panel
 
     @property
     def held(self) -> bool:
@@ -192,8 +196,10 @@ def support_request(
     first_message: str = "",
     client_id: str = "",
     preferred_listener: User | None = None,
+    urgent: bool = False,
 ) -> SupportRequest:
-    """A member asks for a listener. The chat exists at once (they can write while waiting)."""
+    """A member asks for a listener. The chat exists at once (they can write while waiting).
+    `urgent`: "talk to a listener now" from the support panel, ahead of everyone not urgent."""
     from alongside.chat import tasks  # tasks import services
 
     require(check_request_support_permission(actor), REASON_ALREADY_WAITING)
@@ -216,6 +222,7 @@ def support_request(
         language=language,
         preferred_listener=preferred_listener,
         preferred_until=now + timedelta(seconds=settings.CHAT_PREFERRED_LISTENER_WAIT) if preferred_listener else None,
+        urgent=urgent,
         created_at=now,
         queued_at=now,
     )
@@ -254,8 +261,8 @@ def queue_match() -> list[SupportRequest]:
     """Give waiting requests to listeners: the longest-waiting request first, each to an online,
     approved listener with room for another chat who listens in the request's language (and, where
     one is free, on its topic), spreading load: fewest open chats first, then the one who was
-    given a chat longest ago. A request for a particular listener waits for them alone until
-    `preferred_until`. Returns the requests it assigned."""
+    given a chat longest ago. Urgent requests ("talk to a listener now") go first. A request for a
+    particular listener waits for them alone until `preferred_until`. Returns the requests it assigned."""
     now = timezone.now()
     listeners = list(
         ListenerProfile.objects.filter(status=ListenerStatus.APPROVED, is_online=True, user__is_active=True)
@@ -275,7 +282,9 @@ def queue_match() -> list[SupportRequest]:
         return []
     assigned = []
     waiting = (
-        SupportRequest.objects.select_for_update().filter(status=RequestStatus.WAITING).order_by("queued_at", "pk")
+        SupportRequest.objects.select_for_update()
+        .filter(status=RequestStatus.WAITING)
+        .order_by("-urgent", "queued_at", "pk")
     )
     for request in waiting.select_related("conversation", "member"):
         candidates = [
@@ -416,11 +425,10 @@ def message_send(*, actor: User, viewer: ChatViewer, body: Any, client_id: Any =
         raise NotAllowed(reason)
     text = _clean_body(body)
     _rate_limit(actor)
-    decision = screen_content(text=text, author=actor, kind="message")
-    reasons = [
-        {"check": r.check, "action": str(r.action), "rule": r.rule, "score": r.score, "detail": r.detail}
-        for r in decision.reasons
-    ]
+    supporter = viewer.participant is not None and viewer.participant.role != ParticipantRole.MEMBER
+    context = AssessContext.LISTENER_CHAT if supporter else AssessContext.CHAT
+    decision = screen_content(text=text, author=actor, kind="message", context=context)
+    reasons = decision.stored_reasons()
     try:
         with transaction.atomic():
             # Lock the conversation first: a concurrent retry of the same message is then seen
@@ -444,7 +452,7 @@ def message_send(*, actor: User, viewer: ChatViewer, body: Any, client_id: Any =
                     status=MessageStatus.HELD,
                     screening=reasons,
                 )
-                return SendResult(message, created=True)
+                return SendResult(message, created=True, support=_raise_risk(decision, actor, conversation, text))
             conversation.last_seq = seq
             message = Message.objects.create(
                 conversation=conversation, seq=seq, sender=actor, client_id=client_id, body=text, screening=reasons
@@ -455,9 +463,25 @@ def message_send(*, actor: User, viewer: ChatViewer, body: Any, client_id: Any =
                 )
             frame = message_frame(message, sender=viewer.participant or _room_participant(conversation, actor))
             live.push_message(conversation.pk, frame)
-            return SendResult(message, created=True)
+            return SendResult(message, created=True, support=_raise_risk(decision, actor, conversation, text))
     except _RetryError as retry:
         return SendResult(retry.message, created=False)
+
+
+def _raise_risk(decision: Any, actor: User, conversation: Conversation, text: str) -> bool:
+    """A risk event for words that read as a concern or worse; True when the writer should see the
+    support panel."""
+    level = safety_risk.risk_from_screening(
+        decision,
+        subject=actor,
+        source="chat",
+        content=text,
+        link=reverse("chat:room", args=[conversation.community.slug])
+        if conversation.is_room and conversation.community is not None
+        else reverse("chat:conversation", args=[conversation.pk]),
+        conversation_id=conversation.pk,
+    )
+    return level is not None and level.shows_support
 
 
 def _room_participant(conversation: Conversation, user: User) -> Participant:
@@ -641,8 +665,88 @@ def conversation_escalate(*, actor: User, viewer: ChatViewer, note: Any = "") ->
     conversation.escalated_at = conversation.escalated_at or escalation.created_at
     conversation.save(update_fields=["escalated_at"])
     audit_record(actor=actor, action="chat.escalate", target=escalation, data={"conversation": conversation.pk})
+    if conversation.member is not None:
+        safety_risk.risk_from_escalation(
+            subject=conversation.member,
+            listener=actor,
+            note=escalation.note,
+            link=reverse("chat:conversation", args=[conversation.pk]),
+            conversation_id=conversation.pk,
+        )
     push_state(conversation, escalated=True)
     return escalation
+
+
+# --- The support panel and responders (called by the safety app) ------------------------------
+
+
+@transaction.atomic
+def support_request_now(*, actor: User, language: str) -> Conversation:
+    """ "Talk to a listener now" from the support panel: the member's open chat if they have one
+    (a waiting request moves to the front of the queue), else a new urgent request."""
+    open_chat = (
+        Conversation.objects.filter(member=actor, kind=ConversationKind.SUPPORT)
+        .exclude(status=ConversationStatus.ENDED)
+        .first()
+    )
+    if open_chat is not None:
+        if SupportRequest.objects.filter(conversation=open_chat, status=RequestStatus.WAITING, urgent=False).update(
+            urgent=True
+        ):
+            transaction.on_commit(queue_match_now)
+            _queue_changed()
+        return open_chat
+    if language not in _languages():
+        language = settings.LANGUAGE_CODE.split("-")[0]
+    return support_request(actor=actor, language=language, urgent=True).conversation
+
+
+@transaction.atomic
+def outreach_open(*, responder: User, member: User) -> Conversation:
+    """A responder reaches out: a private chat between them and the member (their open one if it
+    exists). The member is told in their notifications; nothing else shows it to anyone."""
+    open_chat = (
+        Conversation.objects.filter(kind=ConversationKind.OUTREACH, member=member, listener=responder)
+        .exclude(status=ConversationStatus.ENDED)
+        .first()
+    )
+    if open_chat is not None:
+        return open_chat
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        kind=ConversationKind.OUTREACH,
+        status=ConversationStatus.ACTIVE,
+        member=member,
+        listener=responder,
+        created_at=now,
+        started_at=now,
+    )
+    Participant.objects.create(conversation=conversation, user=member, role=ParticipantRole.MEMBER)
+    Participant.objects.create(conversation=conversation, user=responder, role=ParticipantRole.RESPONDER)
+    write_event(
+        conversation,
+        _("%(name)s from the support team started this private chat to check in with you.")
+        % {"name": user_display_name(responder)},
+    )
+    return conversation
+
+
+@transaction.atomic
+def responder_join(*, responder: User, conversation_id: int) -> Conversation:
+    """A responder joins a listener's chat (one a listener escalated) beside the listener."""
+    conversation = _lock(Conversation.objects.get(pk=conversation_id, kind=ConversationKind.SUPPORT))
+    require(not conversation.ended, REASON_ENDED)
+    participant, created = Participant.objects.get_or_create(
+        conversation=conversation, user=responder, defaults={"role": ParticipantRole.RESPONDER}
+    )
+    if created or participant.left_at is not None:
+        Participant.objects.filter(pk=participant.pk).update(left_at=None)
+        write_event(
+            conversation,
+            _("%(name)s from the support team joined to help.") % {"name": user_display_name(responder)},
+        )
+        push_state(conversation)
+    return conversation
 
 
 # --- Listeners on duty ----------------------------------------------------------------------

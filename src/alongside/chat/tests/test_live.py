@@ -173,7 +173,7 @@ def test_http_fallback_sends_with_a_client_id_and_long_polls_by_number(member, d
     url = f"/chat/{conversation.pk}/"
     sent = browser.post(url + "send/", {"body": "over http", "client_id": "h-1"}, HTTP_ACCEPT="application/json")
     assert sent.status_code == 200
-    assert sent.json() == {"type": "ack", "client_id": "h-1", "seq": 2}
+    assert sent.json() == {"type": "ack", "client_id": "h-1", "seq": 2, "support": False}
     again = browser.post(url + "send/", {"body": "over http", "client_id": "h-1"}, HTTP_ACCEPT="application/json")
     assert again.json()["seq"] == 2
     bad = browser.post(url + "send/", {"body": "", "client_id": "h-2"}, HTTP_ACCEPT="application/json")

@@ -49,6 +49,7 @@ from alongside.core.errors import (
     errors_into,
     require,
 )
+from alongside.safety.services.support import remember_support
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -147,9 +148,14 @@ def send(request: HttpRequest, conversation_id: int) -> HttpResponse:
             raise
         else:
             if _wants_json(request):
-                if result.held:
-                    return JsonResponse({"type": "held", "client_id": result.message.client_id, "detail": HELD_DETAIL})
-                return JsonResponse({"type": "ack", "client_id": result.message.client_id, "seq": result.message.seq})
+                answer: dict[str, Any] = (
+                    {"type": "held", "client_id": result.message.client_id, "detail": HELD_DETAIL}
+                    if result.held
+                    else {"type": "ack", "client_id": result.message.client_id, "seq": result.message.seq}
+                )
+                return JsonResponse({**answer, "support": result.support})
+            if result.support:
+                remember_support(request)
             if result.held:
                 messages.info(request, HELD_DETAIL)
             return redirect(_chat_url(viewer.conversation.pk) + "#latest")

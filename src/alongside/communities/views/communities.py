@@ -19,6 +19,7 @@ from alongside.communities.forms import CommunityEditForm, ThreadForm
 from alongside.communities.models import Community, MembershipStatus, PostStatus, Visibility
 from alongside.communities.views.common import HELD_MESSAGE, me, membership_context, preview_of
 from alongside.core.errors import errors_as_messages, errors_into, require
+from alongside.safety.services.support import offer_support
 
 
 @require_GET
@@ -87,10 +88,13 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "description": community.description,
         "rules": "\n".join(community.rules),
         "visibility": community.visibility,
+        "hold_risky_posts": community.hold_risky_posts,
     }
     form = CommunityEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in ("name", "description", "rules", "visibility")}
+        values = {
+            name: form.cleaned_data[name] for name in ("name", "description", "rules", "visibility", "hold_risky_posts")
+        }
         with errors_into(form):
             services.community_update(actor=me(request), community=community, values=values)
             messages.success(request, _("The community's details are saved."))
@@ -117,6 +121,7 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
                 is_anonymous=form.cleaned_data["is_anonymous"],
                 content_warnings=form.cleaned_data["content_warnings"],
             )
+            offer_support(request, thread.posts.get(is_opening=True).screening_reasons)
             if thread.status == PostStatus.HELD:
                 messages.info(request, HELD_MESSAGE)
             else:

@@ -40,6 +40,7 @@ from alongside.communities.views.common import (
 )
 from alongside.core.errors import errors_as_messages, errors_into, require
 from alongside.notifications import selectors as notification_selectors
+from alongside.safety.services.support import offer_support
 
 LAST_PAGE = 2**31  # `?page=last`: a page past the end is the last page
 
@@ -195,6 +196,7 @@ def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
                 content_warnings=form.cleaned_data["content_warnings"],
                 quote=quote,
             )
+            offer_support(request, post.screening_reasons)
             if post.status == PostStatus.HELD:
                 messages.info(request, HELD_MESSAGE)
             else:
@@ -255,6 +257,8 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
                 title=form.cleaned_data.get("title"),
                 content_warnings=form.cleaned_data["content_warnings"],
             )
+            if viewer.wrote(edited):
+                offer_support(request, edited.screening_reasons)
             if edited.status == PostStatus.HELD:
                 messages.info(request, HELD_MESSAGE)
             else:

@@ -25,6 +25,7 @@ def directives(csp: str) -> dict[str, list[str]]:
 
 def test_healthz_reports_ok(stranger, settings):
     settings.REDIS_URL = ""
+    settings.HEALTH_CHECKS = {}
 
     response = stranger.get("/healthz")
 
@@ -41,6 +42,7 @@ def test_healthz_is_never_cached(stranger):
 
 def test_healthz_reports_unavailable_when_redis_does_not_answer(stranger, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.HEALTH_CHECKS = {}
 
     response = stranger.get("/healthz")
 
@@ -210,3 +212,29 @@ def test_pages_go_out_compressed_and_the_csrf_token_is_masked_anew_each_time(mem
     assert len(first.content) < len(pages[0]) / 3
     plain = client.get("/accounts/profile/")
     assert "Content-Encoding" not in plain
+
+
+def test_healthz_reports_the_crisis_model_loaded(stranger, settings):
+    settings.REDIS_URL = ""
+    response = stranger.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["checks"]["safety_model"]["loaded"] is True
+
+
+def test_healthz_says_degraded_when_the_crisis_model_is_missing(stranger, settings):
+    from alongside.safety.classifier import model
+
+    settings.REDIS_URL = ""
+    settings.SAFETY_MODEL_ENABLED = False
+    model.reset()
+    try:
+        response = stranger.get("/healthz")
+    finally:
+        settings.SAFETY_MODEL_ENABLED = True
+        model.reset()
+    assert response.status_code == 200  # the site still works: the pattern layer answers
+    assert response.json()["status"] == "degraded"
+    check = response.json()["checks"]["safety_model"]
+    assert check["ok"] is False
+    assert "SAFETY_MODEL_ENABLED" in check["error"]

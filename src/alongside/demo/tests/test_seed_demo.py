@@ -133,3 +133,18 @@ def test_demo_people_are_refused_in_production(settings):
         demo_users_create()
 
     assert not User.objects.exists()
+
+
+def test_seed_demo_moderator_and_clinician_answer_the_risk_queue():
+    output = seed()
+    logins = {row["role"]: row for row in printed_logins(output)}
+    assert "Demo responders:" in output
+
+    for role in (Role.MODERATOR, Role.CLINICIAN):
+        row = logins[role]
+        client = login_fully(Client(), row["pseudonym"], password=row["password"], code=totp_code(row["secret"]))
+        assert client.get("/responders/").status_code == 200, role
+    member = logins[Role.MEMBER]
+    client = Client()
+    client.login(username=member["pseudonym"], password=member["password"])
+    assert client.get("/responders/").status_code == 404

@@ -14,6 +14,7 @@ from alongside.accounts.enums import Role
 from alongside.demo.chat import chat_demo_create
 from alongside.demo.communities import communities_demo_create
 from alongside.demo.people import demo_users_create
+from alongside.safety.services import risk
 
 
 class Command(BaseCommand):
@@ -37,6 +38,12 @@ class Command(BaseCommand):
             if listener is not None:
                 chat_demo_create(admin=admins[0], listener=listener, community=communities[0] if communities else None)
                 self.stdout.write(f"Demo listener: {listener.username} (approved; goes online at /chat/desk/)")
+            responders = [u for u in users if u.role in (Role.MODERATOR, Role.CLINICIAN)]
+            for responder in responders:
+                risk.responder_duty_give(actor=admins[0], user=responder)
+            if responders:
+                names = ", ".join(u.username for u in responders)
+                self.stdout.write(f"Demo responders: {names} (the risk queue at /responders/)")
         self.stdout.write(self.style.SUCCESS("Demo log-ins (development only):"))
         for user, password, secret in rows:
             line = f"  {user.username:<18} password: {password:<24} role: {user.role}"

@@ -117,10 +117,35 @@
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(frame));
   }
 
+  // --- Responders: the header's count of risk events nobody has picked up; the queue page listens ---
+
+  function showRiskQueue(frame) {
+    var risk = document.querySelector("[data-live-risk]");
+    if (!risk || typeof frame.open !== "number" || frame.open < 0) return;
+    risk.setAttribute("data-live-risk", String(frame.open));
+    var badge = risk.querySelector(".badge");
+    if (frame.open === 0) {
+      if (badge) badge.remove();
+    } else {
+      if (!badge) {
+        risk.appendChild(document.createTextNode(" "));
+        badge = document.createElement("span");
+        badge.className = "badge badge-urgent";
+        risk.appendChild(badge);
+      }
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " " + (risk.getAttribute("data-live-risk-label") || "");
+      badge.replaceChildren(document.createTextNode(String(frame.open)), hidden);
+    }
+    document.dispatchEvent(new CustomEvent("alongside:risk-queue", { detail: frame }));
+  }
+
   function onFrame(frame) {
     if (!frame || typeof frame.type !== "string") return;
     if (frame.type === "notifications") showUnread(frame.unread);
     else if (frame.type === "thread_reply") showReply(frame);
+    else if (frame.type === "risk_queue") showRiskQueue(frame);
   }
 
   function connect() {
