@@ -10,6 +10,7 @@ from alongside.accounts.api_auth import API_AUTH
 from alongside.chat.api import router as chat_router
 from alongside.communities.api import router as communities_router
 from alongside.core.api import install_error_handlers
+from alongside.moderation.api import router as moderation_router
 from alongside.notifications.api import router as notifications_router
 from alongside.safety.api import router as safety_router
 
@@ -32,3 +33,4 @@ api.add_router("", communities_router)
 api.add_router("", notifications_router)
 api.add_router("", chat_router)
 api.add_router("", safety_router)
+api.add_router("", moderation_router)

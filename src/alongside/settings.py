@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "alongside.communities",
     "alongside.notifications",
     "alongside.chat",
+    "alongside.moderation",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("alongside.demo")  # demo accounts and communities: never on a production server
@@ -263,6 +264,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
+    "feedback": env_str("FEEDBACK_RATE_LIMIT", "5/h/ip"),  # the anonymous form (moderation app)
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
@@ -300,6 +302,13 @@ SAFETY_REALERT_MINUTES = env_int("SAFETY_REALERT_MINUTES", 5, minimum=1)
 SAFETY_REALERT_MAX = env_int("SAFETY_REALERT_MAX", 6, minimum=0)
 # "I'm worried about this person": at most this many per member in any 24 hours.
 SAFETY_WORRY_REPORTS_PER_DAY = env_int("SAFETY_WORRY_REPORTS_PER_DAY", 5, minimum=1)
+
+# --- Moderation -----------------------------------------------------------------------------
+# Reports per member per hour (more are refused kindly), and the anonymous form at /feedback/:
+# at most FEEDBACK_RATE_LIMIT from one address (allauth's rate syntax), and an address people can
+# also write to, shown beside the form when set.
+MODERATION_REPORTS_PER_HOUR = env_int("MODERATION_REPORTS_PER_HOUR", 10, minimum=1)
+FEEDBACK_CONTACT_EMAIL = env_str("FEEDBACK_CONTACT_EMAIL", "")
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

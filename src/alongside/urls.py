@@ -5,6 +5,7 @@ from django.urls import include, path
 from alongside.api import api
 from alongside.communities.views import home as home_views
 from alongside.core import views as core_views
+from alongside.moderation import views as moderation_views
 
 admin.site.site_header = "Alongside administration"
 admin.site.site_title = "Alongside admin"
@@ -24,6 +25,8 @@ urlpatterns = [
     path("accounts/", include("alongside.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("alongside.notifications.urls")),
+    path("moderation/", include("alongside.moderation.urls")),
+    path("feedback/", moderation_views.feedback, name="feedback"),
     path("chat/", include("alongside.chat.urls")),
     path("api/v1/", api.urls),
     path("", include("alongside.communities.urls")),

@@ -182,8 +182,8 @@ class PostView:
     can_delete: bool
     can_reveal: bool
     can_see_history: bool
-    urls: dict[str, str]  # react, edit, delete, reveal, history, worry
-    can_worry: bool = False  # "I'm worried about this person": a visible post by someone else
+    urls: dict[str, str]  # react, edit, delete, reveal, history, worry, report
+    can_worry: bool = False  # "I'm worried about this person" and "Report": a visible post by someone else
 
     @property
     def is_removed(self) -> bool:
@@ -238,6 +238,7 @@ def page_text() -> dict[str, str]:
         "reveal": _("Reveal author"),
         "history": _("Edit history"),
         "worry": _("I'm worried about this person"),
+        "report": _("Report"),
         "review": _("Review"),
         "new_since": _("New since your last visit"),
     }
@@ -265,6 +266,7 @@ class PostPresenter:
         self.can_reply = access.check_reply_permission(viewer, thread)
         self._patterns = {key: reverse(name, args=[_PK_PLACEHOLDER]) for key, name in _POST_URL_NAMES.items()}
         self._worry = reverse("safety:worried")
+        self._report = reverse("moderation:report")
         self._reaction_labels = [(kind, str(label)) for kind, label in _REACTION_CHOICES]
         self._authors: dict[int | None, AuthorView] = {}  # the same people write many posts of a page
 
@@ -280,6 +282,7 @@ class PostPresenter:
         placeholder, value = str(_PK_PLACEHOLDER), str(pk)
         urls = {key: pattern.replace(placeholder, value) for key, pattern in self._patterns.items()}
         urls["worry"] = f"{self._worry}?post={pk}"
+        urls["report"] = f"{self._report}?post={pk}"
         return urls
 
     def _quote(self, post: Post) -> QuoteView | None:

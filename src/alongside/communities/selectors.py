@@ -18,6 +18,7 @@ from alongside.communities.models import (
     Community,
     ContentWarning,
     FollowLevel,
+    MemberRole,
     Membership,
     MembershipStatus,
     Post,
@@ -642,3 +643,17 @@ def post_for_worry(*, user: Any, post_id: Any) -> tuple[Post, int | None]:
     except (TypeError, ValueError, Post.DoesNotExist):
         raise NotFound() from None
     return post, sealed_author_id(post)
+
+
+def moderated_community_ids(*, user: Any) -> list[int] | None:
+    """The communities this person moderates or hosts; None for site moderators and admins (every
+    one); [] for everyone else and for signed-out visitors."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.role in SITE_MODERATOR_ROLES:
+        return None
+    return list(
+        Membership.objects.filter(
+            user=user, status=MembershipStatus.ACTIVE, role__in=(MemberRole.MODERATOR, MemberRole.HOST)
+        ).values_list("community_id", flat=True)
+    )

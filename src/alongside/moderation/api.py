@@ -1,0 +1,169 @@
+"""JSON API for reports (mobile apps), with the pages' rules (`moderation/access.py`): report a post
+or reply you can read, see your own reports and what became of them, and, for moderators, the review
+queue and deciding. A report whose reason is `crisis` goes to the safety responders (as "I'm worried
+about this person"), never to the moderators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from alongside.communities import selectors as community_selectors
+from alongside.communities.services import post_url
+from alongside.core.api import Id, Input, ListOut, PageNumber, Text, page_of, responses
+from alongside.core.errors import NotFound, require
+from alongside.moderation import access, selectors, services
+from alongside.moderation.enums import ReportReason
+from alongside.moderation.selectors import ReportedPost
+from alongside.safety.services import risk as safety
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+    from alongside.moderation.models import Report
+
+router = Router(tags=["reports"])
+PER_PAGE = 50
+
+
+def _me(request: HttpRequest) -> User:
+    return cast("User", request.auth)  # type: ignore[attr-defined]
+
+
+class ReportIn(Input):
+    post: Id
+    reason: ReportReason
+    note: Text = Field("", max_length=services.NOTE_MAX_CHARS)
+
+
+class ReportOut(Schema):
+    id: int | None = Field(..., description="None when the report went to the safety responders.")
+    sent_to: Literal["moderators", "responders"]
+    post: int
+    community: str
+    reason: str
+    status: str = Field(..., description="`open`, `removed` or `kept`.")
+    outcome_reason: str = Field("", description="What the moderator said, once decided.")
+    created_at: datetime | None
+    decided_at: datetime | None = None
+
+    @staticmethod
+    def of(report: Report) -> ReportOut:
+        return ReportOut(
+            id=report.pk,
+            sent_to="moderators",
+            post=report.post_id,
+            community=report.community.slug,
+            reason=report.reason,
+            status=report.status,
+            outcome_reason=report.outcome_reason,
+            created_at=report.created_at,
+            decided_at=report.decided_at,
+        )
+
+
+class QueueEntryOut(Schema):
+    report: int = Field(..., description="The first report of the post: decide through it.")
+    post: int
+    community: str
+    body: str
+    reports: int
+    reasons: dict[str, int]
+    notes: list[str]
+    first_reported_at: datetime
+
+    @staticmethod
+    def of(entry: ReportedPost) -> QueueEntryOut:
+        return QueueEntryOut(
+            report=entry.first.pk,
+            post=entry.post.pk,
+            community=entry.first.community.slug,
+            body=entry.post.body,
+            reports=entry.count,
+            reasons=dict(entry.reasons),
+            notes=entry.notes,
+            first_reported_at=entry.oldest,
+        )
+
+
+class DecideIn(Input):
+    outcome: Literal["remove", "keep"]
+    reason: Text = Field("", max_length=services.NOTE_MAX_CHARS, description="Required to remove; reporters see it.")
+
+
+class DecidedOut(Schema):
+    closed: int = Field(..., description="How many reports of the post closed (each reporter is told).")
+
+
+@router.post(
+    "/reports",
+    response=responses({201: ReportOut}, 400, 401, 403, 404, 429),
+    summary="Report a post or reply",
+    description="The writer is never told who reported. Reporting the same post again while your report "
+    "is open changes nothing. `crisis` goes to the safety responders instead of the moderators.",
+)
+def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
+    user = _me(request)
+    post, writer_id = community_selectors.post_for_worry(user=user, post_id=payload.post)
+    require(writer_id != user.pk, access.REASON_OWN_POST)
+    if payload.reason == ReportReason.CRISIS:
+        subject = get_user_model().objects.filter(pk=writer_id, is_active=True).first() if writer_id else None
+        if subject is None:
+            raise NotFound()
+        safety.worry_report(
+            actor=user,
+            subject=subject,
+            source="thread" if post.is_opening else "reply",
+            content=post.body,
+            link=post_url(post),
+            note=payload.note,
+            target=post,
+        )
+        out = ReportOut(
+            id=None,
+            sent_to="responders",
+            post=post.pk,
+            community=post.thread.community.slug,
+            reason=payload.reason,
+            status="open",
+            outcome_reason="",
+            created_at=None,
+        )
+        return Status(201, out)
+    report = services.report_file(actor=user, post=post, writer_id=writer_id, reason=payload.reason, note=payload.note)
+    return Status(201, ReportOut.of(report))
+
+
+@router.get(
+    "/reports/mine", response=responses({200: ListOut[ReportOut]}, 401, 403), summary="Your reports, newest first"
+)
+def reports_mine(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(selectors.my_reports(user=_me(request)), page, PER_PAGE, ReportOut.of)
+
+
+@router.get(
+    "/moderation/queue",
+    response=responses({200: ListOut[QueueEntryOut]}, 401, 403, 404),
+    summary="The review queue (moderators)",
+    description="Open reports you may decide, one entry per post, most reported first, then oldest. "
+    "Not found for everyone who moderates nothing.",
+)
+def queue(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(selectors.report_queue(viewer=_me(request)), page, PER_PAGE, QueueEntryOut.of)
+
+
+@router.post(
+    "/moderation/reports/{report_id}/decide",
+    response=responses({200: DecidedOut}, 400, 401, 403, 404),
+    summary="Remove the reported post or leave it up (moderators)",
+)
+def decide(request: HttpRequest, report_id: int, payload: DecideIn) -> DecidedOut:
+    user = _me(request)
+    report = access.access_report(user, report_id)
+    closed = services.report_decide(
+        actor=user, report=report, remove=payload.outcome == "remove", reason=payload.reason
+    )
+    return DecidedOut(closed=closed)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from alongside.core.forms import PlainErrors
+from alongside.moderation import services
+from alongside.moderation.enums import FeedbackAbout, ReportReason
+
+
+class ReportForm(PlainErrors, forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with it?"), choices=ReportReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Anything a moderator should know? (optional)"),
+        help_text=_("Only moderators read this. The person is never told who reported them."),
+        max_length=services.NOTE_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecideForm(PlainErrors, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the reporters see it)"),
+        max_length=services.NOTE_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CloseFeedbackForm(PlainErrors, forms.Form):
+    note = forms.CharField(
+        label=_("What you did (for the other moderators)"), max_length=services.NOTE_MAX_CHARS, required=False
+    )
+
+
+class FeedbackForm(PlainErrors, forms.Form):
+    about = forms.ChoiceField(label=_("What is this about?"), choices=FeedbackAbout.choices, widget=forms.RadioSelect)
+    community = forms.ChoiceField(label=_("Which community? (optional)"), required=False)
+    link = forms.CharField(
+        label=_("A link to the post or page (optional)"),
+        help_text=_("Copy it from your browser's address bar."),
+        max_length=services.LINK_MAX_CHARS,
+        required=False,
+    )
+    message = forms.CharField(
+        label=_("What happened?"),
+        max_length=services.FEEDBACK_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    reply_to = forms.CharField(
+        label=_("An e-mail address for a reply (optional)"),
+        help_text=_("Leave it empty to stay anonymous. Only site moderators see it."),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    # The honeypot: hidden from people (and from screen readers), filled in by form-filling robots.
+    website = forms.CharField(label=_("Leave this empty"), required=False)
+
+    def __init__(self, *args: Any, communities: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        community = self.fields["community"]
+        assert isinstance(community, forms.ChoiceField)
+        community.choices = [("", _("None in particular")), *communities]

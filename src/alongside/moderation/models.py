@@ -1,0 +1,62 @@
+"""Reports of posts and replies, and anonymous feedback. Notes and feedback are private words and are
+stored encrypted; the reporter of a report is never shown to the person reported."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from alongside.core.crypto import EncryptedTextField
+from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReason, ReportStatus
+
+
+class Report(models.Model):
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_filed")
+    post = models.ForeignKey("communities.Post", on_delete=models.CASCADE, related_name="reports")
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=16, choices=ReportReason.choices)
+    note = EncryptedTextField(blank=True)
+    status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    outcome_reason = EncryptedTextField(blank=True)  # what the moderator told the reporter
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "community", "created_at"]), models.Index(fields=["post", "status"])]
+        constraints = [
+            # One open report per reporter and post: reporting again adds nothing.
+            models.UniqueConstraint(
+                fields=["reporter", "post"], condition=models.Q(status="open"), name="one_open_report_per_reporter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk} ({self.status})"
+
+
+class Feedback(models.Model):
+    """Sent through /feedback/, with or without an account; nothing links it to who sent it."""
+
+    about = models.CharField(max_length=10, choices=FeedbackAbout.choices)
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    link = models.CharField(max_length=300, blank=True)
+    message = EncryptedTextField()
+    reply_to = EncryptedTextField(blank=True)
+    status = models.CharField(max_length=8, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    closed_note = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"feedback {self.pk} ({self.status})"

@@ -1,0 +1,67 @@
+"""Reads for the review queue, a reporter's own reports, and feedback; authorization applied here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from alongside.core.errors import NotFound
+from alongside.moderation.access import check_review_queue, check_site_moderator, moderated_community_ids
+from alongside.moderation.enums import FeedbackStatus, ReportStatus
+from alongside.moderation.models import Feedback, Report
+
+
+@dataclass
+class ReportedPost:
+    """One post in the queue with every open report of it (the reporters are not named)."""
+
+    post: Any
+    first: Report
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.reports)
+
+    @property
+    def oldest(self) -> datetime:
+        return self.first.created_at
+
+    @property
+    def reasons(self) -> list[tuple[str, int]]:
+        counts = Counter(report.get_reason_display() for report in self.reports)
+        return counts.most_common()
+
+    @property
+    def notes(self) -> list[str]:
+        return [report.note for report in self.reports if report.note]
+
+
+def report_queue(*, viewer: Any, limit: int = 200) -> list[ReportedPost]:
+    """Open reports this person may decide, one entry per post: most reported first, then oldest."""
+    if not check_review_queue(viewer):
+        raise NotFound()
+    reports = Report.objects.filter(status=ReportStatus.OPEN).select_related("post__thread__community", "community")
+    scope = moderated_community_ids(viewer)
+    if scope is not None:
+        reports = reports.filter(community_id__in=scope)
+    grouped: dict[int, ReportedPost] = {}
+    for report in reports.order_by("created_at", "pk")[: limit * 10]:
+        entry = grouped.setdefault(report.post_id, ReportedPost(post=report.post, first=report))
+        entry.reports.append(report)
+    return sorted(grouped.values(), key=lambda entry: (-entry.count, entry.oldest))[:limit]
+
+
+def my_reports(*, user: Any, limit: int = 100) -> list[Report]:
+    """The reporter's own reports, newest first. The post's words are not repeated here."""
+    return list(Report.objects.filter(reporter=user).select_related("community").order_by("-created_at", "-pk")[:limit])
+
+
+def feedback_queue(*, viewer: Any, limit: int = 200) -> list[Feedback]:
+    if not check_site_moderator(viewer):
+        raise NotFound()
+    return list(
+        Feedback.objects.filter(status=FeedbackStatus.OPEN).select_related("community").order_by("created_at")[:limit]
+    )

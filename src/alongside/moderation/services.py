@@ -1,0 +1,186 @@
+"""Every write in the moderation app, each in a transaction; keyword-only arguments.
+
+- `report_file`: a member reports a post or reply. Reporting the same post again while the first
+  report is open changes nothing. At most MODERATION_REPORTS_PER_HOUR a member; many reports never
+  remove anything by themselves: a moderator decides.
+- `report_decide`: a moderator removes the post (through the communities app's own removal, which
+  keeps its log) or leaves it up; every open report of that post closes with the same outcome, and
+  every reporter is told in their notifications. The reported person is never told who reported.
+- `feedback_submit` / `feedback_close`: the anonymous form, and the site moderators' answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alongside.communities import services as community_services
+from alongside.core.audit import audit_record
+from alongside.core.errors import Invalid, NotFound, RateLimited, require
+from alongside.moderation.access import REASON_OWN_POST, access_feedback, check_decide_report
+from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReason, ReportStatus
+from alongside.moderation.models import Feedback, Report
+from alongside.notifications import services as notifications
+from alongside.notifications.enums import NotificationKind
+
+NOTE_MAX_CHARS = 2000
+FEEDBACK_MIN_CHARS = 10
+FEEDBACK_MAX_CHARS = 5000
+LINK_MAX_CHARS = 300
+
+
+def _text(value: Any, field: str, *, maximum: int, minimum: int = 0) -> str:
+    text = str(value or "").strip()
+    if "\x00" in text:
+        raise Invalid({field: [_("This text has a character we can't store. Please remove it and try again.")]})
+    if len(text) > maximum:
+        raise Invalid({field: [_("Please keep this under %(max)d characters.") % {"max": maximum}]})
+    if len(text) < minimum:
+        raise Invalid({field: [_("Please write at least %(min)d characters, so we can act on it.") % {"min": minimum}]})
+    return text
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_file(*, actor: Any, post: Any, writer_id: int | None, reason: str, note: Any = "") -> Report:
+    """`post` is one the actor may read (communities.selectors.post_for_worry); `writer_id` its writer.
+    A crisis is not a report: the view sends it to the safety responders' "I'm worried" instead."""
+    require(writer_id != actor.pk, REASON_OWN_POST)
+    if reason not in ReportReason.values or reason == ReportReason.CRISIS:
+        raise Invalid({"reason": [_("Please choose what is wrong.")]})
+    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    existing = Report.objects.filter(reporter=actor, post=post, status=ReportStatus.OPEN).first()
+    if existing is not None:
+        return existing
+    since = timezone.now() - timedelta(hours=1)
+    if Report.objects.filter(reporter=actor, created_at__gte=since).count() >= settings.MODERATION_REPORTS_PER_HOUR:
+        raise RateLimited(
+            _("You've sent a lot of reports in the last hour. Thank you; please try again a little later.")
+        )
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                reporter=actor, post=post, community_id=post.thread.community_id, reason=reason, note=note
+            )
+    except IntegrityError:  # the same person reporting twice at once
+        return Report.objects.get(reporter=actor, post=post, status=ReportStatus.OPEN)
+    audit_record(actor=actor, action="moderation.report.filed", target=report, data={"reason": reason})
+    return report
+
+
+def _tell_reporter(report: Report, removed: bool) -> None:
+    subject = (
+        _("A post you reported has been removed. Thank you for telling us.")
+        if removed
+        else _("A moderator looked at a post you reported and left it up.")
+    )
+    notifications.notification_create(
+        recipient=report.reporter,
+        kind=NotificationKind.NOTE,
+        actor_label="",
+        subject=subject,
+        url=reverse("moderation:mine"),
+        target=report,
+    )
+
+
+@transaction.atomic
+def report_decide(*, actor: Any, report: Report, remove: bool, reason: Any = "") -> int:
+    """Decide on a reported post: every open report of it closes the same way. Returns how many."""
+    report = Report.objects.select_for_update().select_related("post").get(pk=report.pk)
+    if not check_decide_report(actor, report):
+        raise NotFound()
+    reason = _text(reason, "reason", maximum=NOTE_MAX_CHARS)
+    if remove and not reason:
+        raise Invalid({"reason": [_("Please give a reason for removing it; the reporters see it.")]})
+    reports = list(Report.objects.select_for_update().filter(post_id=report.post_id, status=ReportStatus.OPEN))
+    if not reports:
+        raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
+    if remove:
+        community_services.post_delete(actor=actor, post=report.post, reason=reason)
+    now = timezone.now()
+    status = ReportStatus.REMOVED if remove else ReportStatus.KEPT
+    for each in reports:
+        each.status, each.outcome_reason, each.decided_by, each.decided_at = status, reason, actor, now
+        each.save(update_fields=["status", "outcome_reason", "decided_by", "decided_at"])
+        _tell_reporter(each, removed=remove)
+    audit_record(
+        actor=actor,
+        action="moderation.report.decided",
+        target=report.post,
+        reason=reason,
+        data={"outcome": status, "reports": len(reports)},
+    )
+    return len(reports)
+
+
+# --- Feedback ----------------------------------------------------------------------------------
+
+
+def _clean_link(value: Any) -> str:
+    link = _text(value, "link", maximum=LINK_MAX_CHARS)
+    if not link:
+        return ""
+    site = settings.SITE_URL.rstrip("/")
+    if site and link.startswith(site + "/"):
+        link = link[len(site) :]
+    if not link.startswith("/") or link.startswith("//"):
+        raise Invalid({"link": [_("Please paste a link to a page on this site, or leave this empty.")]})
+    return link
+
+
+def _clean_reply_to(value: Any) -> str:
+    address = _text(value, "reply_to", maximum=254)
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise Invalid(
+                {"reply_to": [_("This doesn't look like an e-mail address. Leave it empty to stay anonymous.")]}
+            ) from None
+    return address
+
+
+@transaction.atomic
+def feedback_submit(*, about: str, community: Any = None, link: Any = "", message: Any, reply_to: Any = "") -> Feedback:
+    if about not in FeedbackAbout.values:
+        raise Invalid({"about": [_("Please choose what this is about.")]})
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    cleaners: list[tuple[str, Callable[[], str]]] = [
+        ("message", lambda: _text(message, "message", maximum=FEEDBACK_MAX_CHARS, minimum=FEEDBACK_MIN_CHARS)),
+        ("link", lambda: _clean_link(link)),
+        ("reply_to", lambda: _clean_reply_to(reply_to)),
+    ]
+    for field, clean in cleaners:
+        try:
+            values[field] = clean()
+        except Invalid as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise Invalid(errors)
+    return Feedback.objects.create(about=about, community=community, **values)
+
+
+@transaction.atomic
+def feedback_close(*, actor: Any, feedback: Feedback, note: Any = "") -> Feedback:
+    feedback = access_feedback(actor, feedback.pk)
+    if feedback.status != FeedbackStatus.OPEN:
+        raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
+    feedback.status = FeedbackStatus.CLOSED
+    feedback.closed_by = actor
+    feedback.closed_note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    feedback.save(update_fields=["status", "closed_by", "closed_note"])
+    audit_record(actor=actor, action="moderation.feedback.closed", target=feedback)
+    return feedback

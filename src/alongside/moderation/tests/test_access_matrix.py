@@ -1,0 +1,168 @@
+"""The moderation authorization matrix: every persona through every path of the reports and the
+review queue, and the feedback form.
+
+The rules in words are in `moderation/access.py`. Not-found is exactly the answer for a report that
+does not exist. Staff without the two-factor step are sent to it by the middleware (tested for every
+staff path in accounts), so staff here are fully signed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from alongside.accounts.enums import Role
+from alongside.communities.models import MemberRole, Membership, Post, PostStatus, Visibility
+from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
+from alongside.moderation.enums import ReportStatus
+from alongside.moderation.models import Feedback, Report
+from alongside.moderation.services import feedback_submit, report_file
+from tests.fixtures import ApiClient, api_for, client_for
+from tests.personas import make_person
+
+ACTORS = [
+    "member",  # a member of the community who did not report
+    "reporter",  # the member who reported the post
+    "reported",  # the writer of the reported post
+    "community_moderator",  # a moderator of this community
+    "other_moderator",  # a moderator of another community only (this one is public: may read and report)
+    "host",  # this community's host
+    "site_moderator",
+    "admin",
+    "clinician",  # staff, but not a moderator
+    "anonymous",
+]
+
+# fmt: off
+TABLE: dict[str, tuple[int, ...]] = {
+    #                  member reporter reported c_mod o_mod host site admin clin anon
+    "report_form":     (200,  200,     403,     200,  200,  200, 200, 200,  200, 302),
+    "report_send":     (200,  200,     403,     200,  200,  200, 200, 200,  200, 302),
+    "mine":            (200,  200,     200,     200,  200,  200, 200, 200,  200, 302),
+    "queue":           (404,  404,     404,     200,  200,  200, 200, 200,  404, 302),
+    "decide":          (404,  404,     404,     302,  404,  302, 302, 302,  404, 302),
+    "feedback_form":   (200,  200,     200,     200,  200,  200, 200, 200,  200, 200),
+    "feedback_close":  (404,  404,     404,     404,  404,  404, 302, 302,  404, 302),
+    "api_report":      (201,  201,     403,     201,  201,  201, 201, 201,  201, 401),
+    "api_mine":        (200,  200,     200,     200,  200,  200, 200, 200,  200, 401),
+    "api_queue":       (404,  404,     404,     200,  200,  200, 200, 200,  404, 401),
+    "api_decide":      (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
+}
+# fmt: on
+MISSING = 987654321
+
+
+@dataclass
+class Scene:
+    post: Post
+    report: Report
+    feedback: Feedback
+    people: dict[str, Any]
+
+
+def _scene() -> Scene:
+    people: dict[str, Any] = {
+        "member": make_person("max_member"),
+        "reporter": make_person("rue_member"),
+        "reported": make_person("rex_member"),
+        "community_moderator": make_person("cam_member"),
+        "other_moderator": make_person("oli_member"),
+        "host": make_person("hal_member"),
+        "site_moderator": make_person("sam_stone", Role.MODERATOR),
+        "admin": make_person("ada_fern", Role.ADMIN),
+        "clinician": make_person("cle_brook", Role.CLINICIAN),
+    }
+    room = quick_community(
+        "Low days",
+        Visibility.PUBLIC,
+        host=people["host"],
+        members=(people["member"], people["reporter"], people["reported"], people["community_moderator"]),
+    )
+    Membership.objects.filter(community=room, user=people["community_moderator"]).update(role=MemberRole.MODERATOR)
+    other = quick_community("Elsewhere", Visibility.PUBLIC)
+    Membership.objects.create(community=other, user=people["other_moderator"], role=MemberRole.MODERATOR)
+    post = opening_post(start_thread(people["reported"], room, title="Deals", body="Buy cheap watches here"))
+    report = report_file(actor=people["reporter"], post=post, writer_id=people["reported"].pk, reason="spam")
+    feedback = feedback_submit(about="service", message="The night theme is hard to read on my phone.")
+    return Scene(post=post, report=report, feedback=feedback, people=people)
+
+
+def _client(scene: Scene, actor: str) -> Client:
+    return Client() if actor == "anonymous" else client_for(scene.people[actor])
+
+
+def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int) -> Any:
+    caller = ApiClient() if actor == "anonymous" else api_for(scene.people[actor])
+    if action == "api_report":
+        return caller.call("POST", "/reports", {"post": post_id, "reason": "harassment", "note": ""})
+    if action == "api_mine":
+        return caller.call("GET", "/reports/mine")
+    if action == "api_queue":
+        return caller.call("GET", "/moderation/queue")
+    return caller.call("POST", f"/moderation/reports/{report_id}/decide", {"outcome": "keep", "reason": ""})
+
+
+def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> Any:
+    report_id = MISSING if missing else scene.report.pk
+    feedback_id = MISSING if missing else scene.feedback.pk
+    post_id = MISSING if missing else scene.post.pk
+    if action.startswith("api_"):
+        return _api(scene, actor, action, report_id, post_id)
+    client = _client(scene, actor)
+    if action == "report_form":
+        return client.get(reverse("moderation:report"), {"post": post_id})
+    if action == "report_send":
+        return client.post(reverse("moderation:report"), {"post": post_id, "reason": "harassment", "note": ""})
+    if action == "mine":
+        return client.get(reverse("moderation:mine"))
+    if action == "queue":
+        return client.get(reverse("moderation:queue"))
+    if action == "decide":
+        return client.post(reverse("moderation:decide", args=[report_id]), {"outcome": "keep", "reason": ""})
+    if action == "feedback_form":
+        return client.get(reverse("feedback"))
+    return client.post(reverse("moderation:close_feedback", args=[feedback_id]), {"note": "Passed to the team"})
+
+
+CELLS = [
+    pytest.param(action, actor, TABLE[action][index], id=f"{action}-{actor}")
+    for action in TABLE
+    for index, actor in enumerate(ACTORS)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "actor", "expected"), CELLS)
+def test_matrix(action: str, actor: str, expected: int) -> None:
+    scene = _scene()
+    response = _call(scene, actor, action)
+    assert response.status_code == expected, response.content[:400]
+    if expected == 302 and actor == "anonymous":
+        assert "/accounts/login/" in response["Location"]
+    scene.report.refresh_from_db()
+    scene.feedback.refresh_from_db()
+    acted = (expected == 302 and actor != "anonymous") or (action == "api_decide" and expected == 200)
+    assert (scene.report.status != ReportStatus.OPEN) == (action in ("decide", "api_decide") and acted)
+    assert (scene.feedback.status == "closed") == (action == "feedback_close" and acted)
+    if expected == 404 and action not in ("queue", "mine", "feedback_form", "api_queue", "api_mine"):
+        # Exactly the answer for a report, feedback or post that does not exist.
+        assert _call(scene, actor, action, missing=True).status_code == 404
+    if action == "report_send" and expected == 200:
+        assert Report.objects.filter(reporter=scene.people[actor], post=scene.post).exists() or actor == "reporter"
+    assert Post.objects.get(pk=scene.post.pk).status == PostStatus.VISIBLE  # "keep" never removes
+
+
+def test_the_table_covers_every_url_of_the_app() -> None:
+    from alongside.moderation import urls
+
+    paths = {pattern.name for pattern in urls.urlpatterns}
+    assert paths == {"queue", "report", "mine", "decide", "close_feedback"}
+    web = {"report_form", "report_send", "mine", "queue", "decide", "feedback_form", "feedback_close"}
+    assert set(TABLE) == web | {"api_report", "api_mine", "api_queue", "api_decide"}
+    from alongside.moderation.api import router
+
+    assert len(router.path_operations) == 4  # one API row per endpoint

@@ -1,0 +1,135 @@
+"""Reporting a post, the review queue, a member's own reports, and the anonymous feedback form.
+Every page works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.core import ratelimit
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alongside.communities import selectors as community_selectors
+from alongside.communities.services import post_url
+from alongside.core.errors import RateLimited, errors_as_messages, errors_into, require
+from alongside.moderation import access, selectors, services
+from alongside.moderation.enums import ReportReason
+from alongside.moderation.forms import CloseFeedbackForm, DecideForm, FeedbackForm, ReportForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    post, writer_id = community_selectors.post_for_worry(
+        user=request.user, post_id=request.GET.get("post") or request.POST.get("post")
+    )
+    require(writer_id != request.user.pk, access.REASON_OWN_POST)
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["reason"] == ReportReason.CRISIS:
+            # Not a moderation matter: the safety responders' door, with the same post.
+            return redirect(f"{reverse('safety:worried')}?post={post.pk}")
+        with errors_into(form):
+            try:
+                services.report_file(
+                    actor=request.user,
+                    post=post,
+                    writer_id=writer_id,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except RateLimited as limited:
+                form.add_error(None, str(limited.message))
+                status = 429
+            else:
+                return render(request, "moderation/report_done.html", {"link": post_url(post)})
+    return render(
+        request, "moderation/report.html", {"form": form, "post": post, "link": post_url(post)}, status=status
+    )
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/mine.html", {"reports": selectors.my_reports(user=request.user)})
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {
+        "reported": selectors.report_queue(viewer=request.user),
+        "feedback": selectors.feedback_queue(viewer=request.user)
+        if access.check_site_moderator(request.user)
+        else None,
+        "decide_form": DecideForm(),
+        "close_form": CloseFeedbackForm(),
+    }
+    return render(request, "moderation/queue.html", context)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = access.access_report(request.user, report_id)
+    remove = request.POST.get("outcome") == "remove"
+    form = DecideForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    with errors_as_messages(request):
+        count = services.report_decide(actor=request.user, report=report, remove=remove, reason=reason)
+        done = (
+            _("Removed. %(count)d reporter(s) will be told.")
+            if remove
+            else _("Left up. %(count)d reporter(s) will be told.")
+        )
+        messages.success(request, done % {"count": count})
+    return redirect("moderation:queue")
+
+
+@login_required
+@require_POST
+def close_feedback(request: HttpRequest, feedback_id: int) -> HttpResponse:
+    feedback = access.access_feedback(request.user, feedback_id)
+    form = CloseFeedbackForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    with errors_as_messages(request):
+        services.feedback_close(actor=request.user, feedback=feedback, note=note)
+        messages.success(request, _("Marked as dealt with."))
+    return redirect("moderation:queue")
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest) -> HttpResponse:
+    communities = list(community_selectors.community_directory(user=request.user).order_by("name"))
+    form = FeedbackForm(request.POST or None, communities=[(c.slug, c.name) for c in communities])
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            return render(request, "moderation/feedback_done.html")  # a robot: thanked, nothing kept
+        if not ratelimit.consume(request, action="feedback"):
+            form.add_error(
+                None, _("We've had several messages from your connection in a short time. Please try again later.")
+            )
+            status = 429
+        else:
+            with errors_into(form):
+                slug = form.cleaned_data["community"]
+                services.feedback_submit(
+                    about=form.cleaned_data["about"],
+                    community=next((c for c in communities if c.slug == slug), None),
+                    link=form.cleaned_data["link"],
+                    message=form.cleaned_data["message"],
+                    reply_to=form.cleaned_data["reply_to"],
+                )
+                return render(request, "moderation/feedback_done.html")
+    if request.method == "POST" and status == 200:
+        status = 422  # the form is shown again with what to change
+    context = {"form": form, "contact_email": settings.FEEDBACK_CONTACT_EMAIL}
+    return render(request, "moderation/feedback.html", context, status=status)

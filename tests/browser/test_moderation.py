@@ -1,0 +1,118 @@
+"""Reports and feedback in Chromium against uvicorn. A member reports a post; its community's host
+finds it in the review queue and removes it with a reason; the member is told in their
+notifications and sees the reason on their reports page. And the anonymous feedback form, signed
+out and with JavaScript off, with a mistake first. axe-core audits every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from alongside.communities.models import MemberRole, Membership, Visibility
+from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
+from alongside.moderation.models import Feedback
+from tests.browser.harness import ROOT, PageAudits
+from tests.browser.test_threads import log_in
+from tests.fixtures import make_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = ROOT / "var" / "screenshots"
+
+
+def test_report_to_queue_to_removal_to_the_reporter_being_told(browser: Browser, live_url: str, audit: Any) -> None:
+    writer, reporter, host = make_person("tide_pool"), make_person("fern_gully"), make_person("oak_hollow")
+    room = quick_community("Evenings", Visibility.PUBLIC, members=(writer, reporter, host))
+    Membership.objects.filter(community=room, user=host).update(role=MemberRole.HOST)
+    post = opening_post(start_thread(writer, room, title="Great deals", body="Cheap watches, message me"))
+
+    reporter_context, host_context = browser.new_context(), browser.new_context()
+    page, desk = reporter_context.new_page(), host_context.new_page()
+
+    log_in(page, live_url, "fern_gully", audit)
+    page.goto(f"{live_url}/c/{room.slug}/t/{post.thread_id}/")
+    audit(page)
+    page.get_by_role("link", name=re.compile("^Report")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a post")
+    audit(page)
+    page.get_by_role("button", name="Send the report").click()  # no reason chosen: the form says so
+    expect(page.get_by_role("link", name="Please fill in “What is wrong with it?”.")).to_be_visible()
+    audit(page)
+    page.get_by_label("Spam or advertising").check()
+    page.get_by_label("Anything a moderator should know? (optional)").fill("In every thread today")
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for telling us")
+    audit(page)
+
+    log_in(desk, live_url, "oak_hollow", audit)
+    desk.goto(f"{live_url}/moderation/")
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Review queue")
+    entry = desk.get_by_role("listitem").filter(has_text="Cheap watches")
+    expect(entry).to_contain_text("Reported once, in Evenings")
+    expect(entry).to_contain_text("In every thread today")
+    audit(desk)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    desk.screenshot(path=str(SHOTS / "moderation-queue.png"), full_page=True)
+    entry.get_by_label("Reason (the reporters see it)").fill("Selling isn't allowed here")
+    entry.get_by_role("button", name="Remove the post").click()
+    expect(desk.get_by_text("Removed. 1 reporter(s) will be told.")).to_be_visible()
+    expect(desk.get_by_text("Nothing is waiting.")).to_be_visible()
+    audit(desk)
+
+    page.goto(f"{live_url}/notifications/")
+    expect(page.get_by_text("A post you reported has been removed")).to_be_visible()
+    audit(page)
+    page.get_by_role("button", name=re.compile("A post you reported has been removed")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your reports")
+    expect(page.get_by_text("The moderator said: Selling isn't allowed here")).to_be_visible()
+    audit(page)
+    reporter_context.close()
+    host_context.close()
+
+
+def _fill(page: Page, message: str) -> None:
+    page.get_by_label("A moderator").check()
+    page.get_by_label("What happened?").fill(message)
+
+
+def _send_feedback(page: Page, live_url: str, audit: Callable[[Page], None]) -> None:
+    """Signed out: from the footer to the form, a mistake first, then sent."""
+    page.goto(live_url + "/")
+    page.get_by_role("link", name="Tell us about a concern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell us about a concern")
+    audit(page)
+    expect(page.get_by_label("Leave this empty")).to_be_hidden()  # the honeypot
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "feedback.png"), full_page=True)
+
+    _fill(page, "Too short")
+    page.get_by_label("An e-mail address for a reply (optional)").fill("not an address")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#id_message_error")).to_contain_text("at least 10 characters")
+    expect(page.locator("#id_reply_to_error")).to_contain_text("doesn't look like an e-mail address")
+    audit(page)
+
+    _fill(page, "A moderator was unkind to me when I asked a question.")
+    page.get_by_label("An e-mail address for a reply (optional)").fill("")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, we have your message")
+    audit(page)
+
+
+def test_the_anonymous_feedback_form_with_and_without_javascript(
+    browser: Browser, live_url: str, axe_source: str
+) -> None:
+    # axe-core needs JavaScript: the same pages are audited with it on.
+    without = browser.new_context(java_script_enabled=False)
+    _send_feedback(without.new_page(), live_url, lambda page: None)
+    assert Feedback.objects.count() == 1
+    without.close()
+
+    audits = PageAudits(axe_source)
+    with_js = browser.new_context()
+    _send_feedback(with_js.new_page(), live_url, audits.audit)
+    assert list(Feedback.objects.values_list("about", flat=True)) == ["moderator", "moderator"]
+    with_js.close()
