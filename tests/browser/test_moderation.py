@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from alongside.communities import services as community_services
 from alongside.communities.models import MemberRole, Membership, Visibility
 from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
 from alongside.moderation.models import Feedback
@@ -116,3 +117,37 @@ def test_the_anonymous_feedback_form_with_and_without_javascript(
     _send_feedback(with_js.new_page(), live_url, audits.audit)
     assert list(Feedback.objects.values_list("about", flat=True)) == ["moderator", "moderator"]
     with_js.close()
+
+
+def test_blocking_a_writer_hides_their_posts_and_can_be_undone(browser: Browser, live_url: str, audit: Any) -> None:
+    me, pest = make_person("reed_bank"), make_person("sly_fox")
+    room = quick_community("Mornings", Visibility.PUBLIC, members=(me, pest))
+    thread = start_thread(me, room, title="Up early", body="Anyone else awake at five?")
+    community_services.post_reply(actor=pest, thread=thread, body="Nobody cares, honestly")
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_url, "reed_bank", audit)
+    page.goto(f"{live_url}/c/{room.slug}/t/{thread.pk}/")
+    page.get_by_role("link", name=re.compile("^Block")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Block this person")
+    audit(page)
+    page.get_by_label("Also report this post to the moderators").check()
+    page.get_by_role("button", name="Block").click()  # reporting without a reason: the form says so
+    expect(page.locator("#id_reason_error")).to_contain_text("Please choose what is wrong with it")
+    audit(page)
+    page.get_by_label("Harassment or bullying").check()
+    page.get_by_role("button", name="Block").click()
+    expect(page.get_by_text("Your report has gone to the moderators.")).to_be_visible()
+    expect(page.get_by_text("Hidden: you blocked the person who wrote this.")).to_be_visible()
+    expect(page.get_by_text("Nobody cares, honestly")).to_have_count(0)
+    audit(page)
+
+    page.goto(f"{live_url}/moderation/blocked/")
+    expect(page.get_by_role("strong")).to_have_text("sly_fox")
+    audit(page)
+    page.get_by_role("button", name="Unblock sly_fox").click()
+    expect(page.get_by_text("Unblocked. You'll see their posts again.")).to_be_visible()
+    audit(page)
+    page.goto(f"{live_url}/c/{room.slug}/t/{thread.pk}/")
+    expect(page.get_by_text("Nobody cares, honestly")).to_be_visible()
+    context.close()

@@ -15,7 +15,7 @@ from alongside.accounts.enums import Role, Topic
 from alongside.accounts.validators import PSEUDONYM_MAX_LENGTH, PSEUDONYM_VALIDATORS
 from alongside.core.crypto import EncryptedTextField
 
-__all__ = ["ApiToken", "NameKey", "Profile", "Role", "Topic", "User"]
+__all__ = ["ApiToken", "Block", "NameKey", "Profile", "Role", "Topic", "User"]
 
 
 class UserManager(BaseUserManager["User"]):
@@ -144,3 +144,21 @@ class NameKey(models.Model):
 
     def __str__(self) -> str:
         return f"name key of {self.user_id}"
+
+
+class Block(models.Model):
+    """`blocker` never hears from `blocked` again, anywhere: their posts are hidden from the blocker,
+    they cannot reply to the blocker's threads, mention them or chat with them, and they are never
+    matched. `from_anonymous`: blocked from an anonymous post, so the blocker's list never names them."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    from_anonymous = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["blocker", "blocked"], name="one_block_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocked {self.blocked_id}"

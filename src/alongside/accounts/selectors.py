@@ -10,7 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from alongside.accounts.models import ApiToken, Profile, User
+from alongside.accounts.models import ApiToken, Block, Profile, User
 
 
 def user_display_name(user: Any) -> str:
@@ -94,3 +94,46 @@ def user_by_id(user_id: int, *, active_only: bool = True) -> User | None:
 def users_by_ids(ids: Iterable[int]) -> QuerySet[User]:
     """Active accounts with these ids, with their profiles (for showing names)."""
     return User.objects.filter(pk__in=list(ids), is_active=True).select_related("profile").order_by("username")
+
+
+# --- Blocking ----------------------------------------------------------------------------------
+
+
+def blocked_between(a: Any, b: Any) -> bool:
+    """Whether either person blocked the other (either way, neither writes to the other)."""
+    if a is None or b is None or not getattr(a, "is_authenticated", True) or not getattr(b, "is_authenticated", True):
+        return False
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def blocked_by(user: Any) -> QuerySet[Block]:
+    """The ids (as `blocked_id` values) of the people this person blocked, for hiding their content."""
+    if user is None or not user.is_authenticated:
+        return Block.objects.none()
+    return Block.objects.filter(blocker=user)
+
+
+def is_blocked_by(person: Any, blocker_id: int | None) -> bool:
+    """Whether `blocker_id` blocked `person` (then `person` may not write to them)."""
+    return blocker_id is not None and Block.objects.filter(blocker_id=blocker_id, blocked=person).exists()
+
+
+def blocker_ids(person: Any) -> QuerySet[Block, int]:
+    """Who blocked this person, as a subquery of ids (they are not told of what this person writes)."""
+    return Block.objects.filter(blocked=person).values_list("blocker_id", flat=True)
+
+
+def blocked_user_ids(user: Any) -> set[int]:
+    return set(blocked_by(user).values_list("blocked_id", flat=True))
+
+
+def blocks_of(user: Any) -> list[Block]:
+    """This person's blocks, newest first, for their list (names shown unless blocked from an anonymous post)."""
+    return list(blocked_by(user).select_related("blocked__profile"))
+
+
+def block_of(user: Any, block_id: Any) -> Block | None:
+    try:
+        return blocked_by(user).get(pk=int(block_id))
+    except (Block.DoesNotExist, TypeError, ValueError):
+        return None

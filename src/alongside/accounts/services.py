@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from alongside.accounts.access import check_change_role_permission, check_manage_account_permission
 from alongside.accounts.enums import Role
-from alongside.accounts.models import ApiToken, NameKey, Profile, User
+from alongside.accounts.models import ApiToken, Block, NameKey, Profile, User
 from alongside.accounts.names import person_name_keys
 from alongside.accounts.selectors import password_marker
 from alongside.accounts.validators import PSEUDONYM_VALIDATORS
@@ -390,6 +390,31 @@ def user_delete(*, actor: User, user: User) -> None:
 
 
 # --- API tokens -----------------------------------------------------------------------------
+
+
+# --- Blocking ----------------------------------------------------------------------------------
+
+REASON_BLOCK_SELF = gettext_lazy("You can't block yourself.")
+
+
+@transaction.atomic
+def person_block(*, actor: User, person: User, from_anonymous: bool = False) -> tuple[Block, bool]:
+    """`actor` never hears from `person` again (see Block). Blocking twice changes nothing; a block
+    made from a named post later keeps its name. Returns the block and whether it is new."""
+    require(person.pk != actor.pk, REASON_BLOCK_SELF)
+    block, created = Block.objects.get_or_create(
+        blocker=actor, blocked=person, defaults={"from_anonymous": from_anonymous}
+    )
+    if not created and block.from_anonymous and not from_anonymous:
+        block.from_anonymous = False
+        block.save(update_fields=["from_anonymous"])
+    return block, created
+
+
+@transaction.atomic
+def person_unblock(*, actor: User, block: Block) -> None:
+    require(block.blocker_id == actor.pk, REASON_BLOCK_SELF)
+    block.delete()
 
 
 def _token_digest(raw: str) -> str:

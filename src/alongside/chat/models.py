@@ -27,7 +27,6 @@ from alongside.chat.enums import (
 from alongside.core.crypto import EncryptedTextField
 
 __all__ = [
-    "Block",
     "ChatReport",
     "Conversation",
     "ConversationKind",
@@ -242,20 +241,6 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stars} stars for {self.listener_id}"
-
-
-class Block(models.Model):
-    """`blocker` never hears from `blocked` again: no messages, no matching."""
-
-    blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_blocks")
-    blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["blocker", "blocked"], name="chat_one_block_per_pair")]
-
-    def __str__(self) -> str:
-        return f"{self.blocker_id} blocked {self.blocked_id}"
 
 
 class ChatReport(models.Model):

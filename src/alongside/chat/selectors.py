@@ -177,8 +177,8 @@ def queue_for_listener(profile: ListenerProfile) -> list[SupportRequest]:
         SupportRequest.objects.filter(status=RequestStatus.WAITING, language__in=profile.languages or ["-"])
         .exclude(member=profile.user)
         .exclude(handed_over_by=profile.user)
-        .exclude(member__chat_blocks__blocked=profile.user)
-        .exclude(member__in=profile.user.chat_blocks.values("blocked"))
+        .exclude(member__blocks__blocked=profile.user)
+        .exclude(member__in=profile.user.blocks.values("blocked"))
         .order_by("-urgent", "queued_at", "pk")[:50]
     )
 
@@ -214,8 +214,8 @@ def listeners_talked_with(member: Any) -> list[Any]:
         Participant.objects.filter(
             role=ParticipantRole.LISTENER, conversation__member=member, conversation__kind=ConversationKind.SUPPORT
         )
-        .exclude(user__chat_blocks__blocked=member)
-        .exclude(user__in=member.chat_blocks.values("blocked"))
+        .exclude(user__blocks__blocked=member)
+        .exclude(user__in=member.blocks.values("blocked"))
         .filter(user__listener__status=ListenerStatus.APPROVED)
         .values_list("user_id", flat=True)
         .distinct()

@@ -7,6 +7,7 @@ id encrypted (`author_sealed`, opened only by the audited reveal). Both need ENC
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -33,6 +34,13 @@ def author_refs(user: Any) -> list[str]:
 def authored_by(user: Any) -> Q:
     """Posts this person wrote, named or anonymous, as a filter."""
     return Q(author=user) | Q(author_ref__in=author_refs(user))
+
+
+def authored_by_any(user_ids: Iterable[int]) -> Q:
+    """Posts any of these people wrote, named or anonymous, as a filter."""
+    ids = list(user_ids)
+    refs = [ref for pk in ids for ref in lookup_digests(str(pk), purpose=PURPOSE)]
+    return Q(author_id__in=ids) | Q(author_ref__in=refs)
 
 
 def is_author(user: Any, post: Post, refs: list[str] | None = None) -> bool:

@@ -182,8 +182,9 @@ class PostView:
     can_delete: bool
     can_reveal: bool
     can_see_history: bool
-    urls: dict[str, str]  # react, edit, delete, reveal, history, worry, report
-    can_worry: bool = False  # "I'm worried about this person" and "Report": a visible post by someone else
+    urls: dict[str, str]  # react, edit, delete, reveal, history, worry, report, block
+    can_worry: bool = False  # "I'm worried about this person", "Report", "Block": a visible post by someone else
+    blocked: bool = False  # written by someone the viewer blocked: shown as hidden, nothing of it
 
     @property
     def is_removed(self) -> bool:
@@ -228,6 +229,7 @@ def page_text() -> dict[str, str]:
     """The fixed wording of a thread's posts, translated once per page instead of once per post."""
     return {
         "removed": _("This post was removed."),
+        "blocked": _("Hidden: you blocked the person who wrote this."),
         "edited": _("(edited)"),
         "held": _("Awaiting review"),
         "held_hint": _("Only you and the moderators can see this until a moderator has reviewed it."),
@@ -239,6 +241,7 @@ def page_text() -> dict[str, str]:
         "history": _("Edit history"),
         "worry": _("I'm worried about this person"),
         "report": _("Report"),
+        "block": _("Block"),
         "review": _("Review"),
         "new_since": _("New since your last visit"),
     }
@@ -267,6 +270,7 @@ class PostPresenter:
         self._patterns = {key: reverse(name, args=[_PK_PLACEHOLDER]) for key, name in _POST_URL_NAMES.items()}
         self._worry = reverse("safety:worried")
         self._report = reverse("moderation:report")
+        self._block = reverse("moderation:block")
         self._reaction_labels = [(kind, str(label)) for kind, label in _REACTION_CHOICES]
         self._authors: dict[int | None, AuthorView] = {}  # the same people write many posts of a page
 
@@ -283,6 +287,7 @@ class PostPresenter:
         urls = {key: pattern.replace(placeholder, value) for key, pattern in self._patterns.items()}
         urls["worry"] = f"{self._worry}?post={pk}"
         urls["report"] = f"{self._report}?post={pk}"
+        urls["block"] = f"{self._block}?post={pk}"
         return urls
 
     def _quote(self, post: Post) -> QuoteView | None:
@@ -295,8 +300,9 @@ class PostPresenter:
         """`post` as loaded by selectors.thread_posts/post_annotated (reaction counts annotated)."""
         viewer = self.viewer
         post.thread = self.thread  # permission checks read it: no query per post
-        removed = post.status == PostStatus.REMOVED
-        visible = post.status == PostStatus.VISIBLE
+        blocked = bool(getattr(post, "blocked_author", False)) and not viewer.wrote(post)
+        removed = post.status == PostStatus.REMOVED or blocked  # either way, nothing of it is shown
+        visible = post.status == PostStatus.VISIBLE and not blocked
         reactions = (
             []
             if removed
@@ -322,7 +328,7 @@ class PostPresenter:
             collapsed=any(code in self.collapsed for code in warnings),
             quote=None if removed else self._quote(post),
             reactions=reactions,
-            can_react=access.check_react_permission(viewer, post),
+            can_react=not blocked and access.check_react_permission(viewer, post),
             can_quote=visible and self.can_reply,
             can_edit=access.check_edit_post_permission(viewer, post),
             can_delete=access.check_delete_post_permission(viewer, post),
@@ -330,6 +336,7 @@ class PostPresenter:
             can_see_history=post.edited_at is not None and access.check_see_post_history_permission(viewer, post),
             urls=self._urls(post.pk),
             can_worry=visible and viewer.user.is_authenticated and not viewer.wrote(post),
+            blocked=blocked,
         )
 
 

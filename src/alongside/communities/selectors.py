@@ -7,13 +7,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts.enums import SITE_MODERATOR_ROLES, STAFF_ROLES
 from alongside.communities.access import CommunityViewer, check_read_community_permission
-from alongside.communities.authorship import authored_by, sealed_author_id
+from alongside.communities.authorship import authored_by, authored_by_any, sealed_author_id
 from alongside.communities.models import (
     Community,
     ContentWarning,
@@ -156,6 +169,29 @@ def _opening_posts() -> Prefetch[str, QuerySet[Post], str]:
     )
 
 
+def blocked_authors(user: Any) -> Q | None:
+    """Posts by the people this person blocked (named or anonymous), as a filter; None when they
+    blocked nobody. One query."""
+    blocked = account_selectors.blocked_user_ids(user)
+    return authored_by_any(blocked) if blocked else None
+
+
+def _without_blocked_threads(queryset: QuerySet[Thread], user: Any) -> QuerySet[Thread]:
+    """Threads whose opening post is by someone this person blocked are left out of their lists."""
+    blocked = blocked_authors(user)
+    if blocked is None:
+        return queryset
+    return queryset.exclude(Exists(Post.objects.filter(blocked, thread=OuterRef("pk"), is_opening=True)))
+
+
+def _mark_blocked(queryset: QuerySet[Post], user: Any) -> QuerySet[Post]:
+    """`blocked_author` on each post: written by someone the viewer blocked (the page hides it)."""
+    blocked = blocked_authors(user)
+    if blocked is None:
+        return queryset.annotate(blocked_author=Value(False, output_field=BooleanField()))
+    return queryset.annotate(blocked_author=Case(When(blocked, then=True), default=False, output_field=BooleanField()))
+
+
 def _threads_seen_by(*, user: Any, moderates: bool) -> Q:
     """Visible threads, plus held ones the viewer wrote (moderators see held ones in review)."""
     shown = Q(status=PostStatus.VISIBLE)
@@ -177,7 +213,7 @@ def community_threads(*, viewer: CommunityViewer, page: int | str = 1) -> Page[T
         .prefetch_related(_opening_posts())
         .order_by("-is_pinned", "-last_activity_at", "-pk")
     )
-    return Paginator(queryset, THREADS_PER_PAGE).get_page(page)
+    return Paginator(_without_blocked_threads(queryset, viewer.user), THREADS_PER_PAGE).get_page(page)
 
 
 def waiting_threads(*, user: Any, community: Community | None = None, limit: int | None = None) -> QuerySet[Thread]:
@@ -193,7 +229,7 @@ def waiting_threads(*, user: Any, community: Community | None = None, limit: int
         .order_by("created_at", "pk")
     )
     muted = ThreadState.objects.filter(thread=OuterRef("pk"), user=user, level=FollowLevel.MUTED)
-    queryset = queryset.exclude(Exists(muted))  # muted: the person asked to hear nothing more of it
+    queryset = _without_blocked_threads(queryset.exclude(Exists(muted)), user)  # muted: they asked to hear no more
     if community is not None:
         queryset = queryset.filter(community=community)
     return queryset[:limit] if limit else queryset
@@ -210,7 +246,7 @@ def feed_threads(*, user: Any, page: int | str = 1) -> Page[Thread]:
         .prefetch_related(_opening_posts())
         .order_by("-last_activity_at", "-pk")
     )
-    return Paginator(queryset, THREADS_PER_PAGE).get_page(page)
+    return Paginator(_without_blocked_threads(queryset, user), THREADS_PER_PAGE).get_page(page)
 
 
 def _posts_shown_to(viewer: CommunityViewer) -> Q:
@@ -230,11 +266,12 @@ def thread_posts(*, viewer: CommunityViewer, thread: Thread, page: int | str = 1
     Each post's `thread` is the given thread, so permission checks on a post never query."""
     if not check_read_community_permission(viewer):
         return Paginator(Post.objects.none(), POSTS_PER_PAGE).get_page(1)
-    queryset = (
+    queryset = _mark_blocked(
         Post.objects.filter(_posts_shown_to(viewer), thread=thread)
         .select_related("author__profile")
         .only(*_SHOWN)
-        .order_by("-is_opening", "created_at", "pk")
+        .order_by("-is_opening", "created_at", "pk"),
+        viewer.user,
     )
     result = Paginator(queryset, POSTS_PER_PAGE).get_page(page)
     result.object_list = _with_reactions_and_quotes(viewer, list(result.object_list))
@@ -277,7 +314,7 @@ def _with_reactions_and_quotes(viewer: CommunityViewer, posts: list[Post]) -> li
 
 def post_annotated(*, viewer: CommunityViewer, post: Post) -> Post:
     """One post (already checked with access_post) with the same extras as thread_posts."""
-    fresh = Post.objects.select_related("author__profile").only(*_SHOWN).get(pk=post.pk)
+    fresh = _mark_blocked(Post.objects.select_related("author__profile").only(*_SHOWN), viewer.user).get(pk=post.pk)
     fresh.thread = post.thread
     return _with_reactions_and_quotes(viewer, [fresh])[0]
 
@@ -340,6 +377,9 @@ def post_search(*, user: Any, query: str, limit: int = 50) -> list[Post]:
     candidates = Post.objects.filter(
         status=PostStatus.VISIBLE, thread__status=PostStatus.VISIBLE, thread__community__in=readable
     )
+    blocked = blocked_authors(user)
+    if blocked is not None:
+        candidates = candidates.exclude(blocked)
     return list(search.matching(candidates, query).select_related("thread__community", "author__profile")[:limit])
 
 

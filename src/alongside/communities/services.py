@@ -374,7 +374,11 @@ def _notify_mentions(*, actor: User, post: Post, label: str) -> set[int]:
     if not names:
         return set()
     thread = post.thread
-    people = list(account_selectors.users_by_pseudonyms(names).exclude(pk=actor.pk))
+    people = list(
+        account_selectors.users_by_pseudonyms(names)
+        .exclude(pk=actor.pk)
+        .exclude(pk__in=account_selectors.blocker_ids(actor))  # who blocked the writer hears nothing of them
+    )
     muted = selectors.thread_muted_by(thread=thread, user_ids=[user.pk for user in people])
     told = set()
     for user in people:
@@ -465,7 +469,9 @@ def _notify_after_visible(*, actor: User, post: Post) -> None:
             {"type": "thread_reply", "thread": thread.pk, "post": post.pk}, not_for=live.person_key(actor.pk)
         ),
     )
-    followers = selectors.thread_followers(thread=thread, exclude=[actor.pk, *told])
+    followers = selectors.thread_followers(
+        thread=thread, exclude=[actor.pk, *told, *account_selectors.blocker_ids(actor)]
+    )
     notification_services.notifications_group_bump(
         recipient_ids=followers,
         kind=NotificationKind.REPLIES,
@@ -659,6 +665,8 @@ def post_reply(
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     viewer = community_viewer(actor, thread.community)
     require(access.check_reply_permission(viewer, thread), access.REASON_REPLIES_CLOSED)
+    opener = sealed_author_id(selectors.opening_post(thread=thread))
+    require(not account_selectors.is_blocked_by(actor, opener), access.REASON_REPLIES_CLOSED)  # they blocked you
     if quote is not None and not access.check_quote_post_permission(viewer, thread, quote):
         raise Invalid({"quote": access.REASON_QUOTE})
     body, warnings = _clean_all(lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or []))

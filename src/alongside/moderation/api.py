@@ -1,7 +1,7 @@
-"""JSON API for reports (mobile apps), with the pages' rules (`moderation/access.py`): report a post
-or reply you can read, see your own reports and what became of them, and, for moderators, the review
-queue and deciding. A report whose reason is `crisis` goes to the safety responders (as "I'm worried
-about this person"), never to the moderators."""
+"""JSON API for reports and blocks (mobile apps), with the pages' rules (`moderation/access.py`):
+report a post or reply you can read, see your own reports and what became of them, block a post's
+writer (and undo it), and, for moderators, the review queue and deciding. A report whose reason is
+`crisis` goes to the safety responders (as "I'm worried about this person"), never to the moderators."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from alongside.accounts import selectors as account_selectors
+from alongside.accounts.selectors import user_display_name
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.api import Id, Input, ListOut, PageNumber, Text, page_of, responses
@@ -22,7 +24,7 @@ from alongside.moderation.selectors import ReportedPost
 from alongside.safety.services import risk as safety
 
 if TYPE_CHECKING:
-    from alongside.accounts.models import User
+    from alongside.accounts.models import Block, User
     from alongside.moderation.models import Report
 
 router = Router(tags=["reports"])
@@ -167,3 +169,59 @@ def decide(request: HttpRequest, report_id: int, payload: DecideIn) -> DecidedOu
         actor=user, report=report, remove=payload.outcome == "remove", reason=payload.reason
     )
     return DecidedOut(closed=closed)
+
+
+# --- Blocking ----------------------------------------------------------------------------------
+
+
+class BlockIn(Input):
+    post: Id = Field(..., description="A post or reply by the person to block.")
+    report_reason: ReportReason | Literal[""] = Field(
+        "", description="Also report the post, for this reason (empty: no report; not `crisis`)."
+    )
+    note: Text = Field("", max_length=services.NOTE_MAX_CHARS)
+
+
+class BlockOut(Schema):
+    id: int
+    name: str = Field(..., description="Empty when blocked from an anonymous post: you are never told who wrote it.")
+    created_at: datetime
+
+    @staticmethod
+    def of(block: Block) -> BlockOut:
+        name = "" if block.from_anonymous else user_display_name(block.blocked)
+        return BlockOut(id=block.pk, name=name, created_at=block.created_at)
+
+
+class BlockedOut(Schema):
+    report: int | None = Field(..., description="The report filed with the block, if one was asked for.")
+
+
+@router.post(
+    "/blocks",
+    response=responses({201: BlockedOut}, 400, 401, 403, 404, 429),
+    tags=["blocks"],
+    summary="Block the writer of a post",
+    description="Their posts are hidden from you everywhere; they cannot reply to your threads, mention you "
+    "or chat with you, and are not told. Blocking twice changes nothing.",
+)
+def block_create(request: HttpRequest, payload: BlockIn) -> Status[BlockedOut]:
+    user = _me(request)
+    post, writer_id = community_selectors.post_for_worry(user=user, post_id=payload.post)
+    report = services.block_from_post(
+        actor=user, post=post, writer_id=writer_id, report_reason=payload.report_reason, note=payload.note
+    )
+    return Status(201, BlockedOut(report=report.pk if report else None))
+
+
+@router.get(
+    "/blocks", response=responses({200: ListOut[BlockOut]}, 401, 403), tags=["blocks"], summary="People you blocked"
+)
+def blocks_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(account_selectors.blocks_of(_me(request)), page, PER_PAGE, BlockOut.of)
+
+
+@router.delete("/blocks/{block_id}", response=responses({204: None}, 401, 403, 404), tags=["blocks"], summary="Unblock")
+def block_delete(request: HttpRequest, block_id: int) -> Status[None]:
+    services.unblock(actor=_me(request), block_id=block_id)
+    return Status(204, None)

@@ -23,6 +23,25 @@ class ReportForm(PlainErrors, forms.Form):
     )
 
 
+class BlockForm(PlainErrors, forms.Form):
+    also_report = forms.BooleanField(label=_("Also report this post to the moderators"), required=False)
+    reason = forms.ChoiceField(
+        label=_("If you report it: what is wrong with it?"),
+        choices=[(value, label) for value, label in ReportReason.choices if value != ReportReason.CRISIS],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = ReportForm.base_fields["note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("also_report") and not data.get("reason"):
+            self.add_error("reason", _("Please choose what is wrong with it, or untick “Also report”."))
+        if not data.get("also_report"):
+            data["reason"], data["note"] = "", ""
+        return data
+
+
 class DecideForm(PlainErrors, forms.Form):
     reason = forms.CharField(
         label=_("Reason (the reporters see it)"),

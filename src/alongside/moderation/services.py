@@ -6,6 +6,8 @@
 - `report_decide`: a moderator removes the post (through the communities app's own removal, which
   keeps its log) or leaves it up; every open report of that post closes with the same outcome, and
   every reporter is told in their notifications. The reported person is never told who reported.
+- `block_from_post`: a member blocks the writer of a post (hidden from them everywhere, see
+  accounts.models.Block), and may report the post in the same step; `unblock` undoes a block.
 - `feedback_submit` / `feedback_close`: the anonymous form, and the site moderators' answer.
 """
 
@@ -23,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alongside.accounts import selectors as account_selectors
+from alongside.accounts import services as account_services
 from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotFound, RateLimited, require
@@ -123,6 +127,33 @@ def report_decide(*, actor: Any, report: Report, remove: bool, reason: Any = "")
         data={"outcome": status, "reports": len(reports)},
     )
     return len(reports)
+
+
+# --- Blocking ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def block_from_post(
+    *, actor: Any, post: Any, writer_id: int | None, report_reason: str = "", note: Any = ""
+) -> Report | None:
+    """Block the writer of `post` (one the actor may read: communities.selectors.post_for_worry) and,
+    with a reason, report the post too. Returns the report, if one was asked for. A post whose
+    writer's account is gone has nobody to block."""
+    require(writer_id != actor.pk, REASON_OWN_POST)
+    writer = account_selectors.users_by_ids([writer_id]).first() if writer_id is not None else None
+    if writer is None:
+        raise Invalid({"__all__": [_("The person who wrote this has left Alongside; there is nobody to block.")]})
+    account_services.person_block(actor=actor, person=writer, from_anonymous=post.is_anonymous)
+    if not report_reason:
+        return None
+    return report_file(actor=actor, post=post, writer_id=writer_id, reason=report_reason, note=note)
+
+
+def unblock(*, actor: Any, block_id: Any) -> None:
+    block = account_selectors.block_of(actor, block_id)
+    if block is None:
+        raise NotFound()
+    account_services.person_unblock(actor=actor, block=block)
 
 
 # --- Feedback ----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Reporting a post, the review queue, a member's own reports, and the anonymous feedback form.
-Every page works without JavaScript."""
+"""Reporting a post, blocking its writer, the review queue, a member's own reports and blocks, and
+the anonymous feedback form. Every page works without JavaScript."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alongside.accounts import selectors as account_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.errors import RateLimited, errors_as_messages, errors_into, require
 from alongside.moderation import access, selectors, services
 from alongside.moderation.enums import ReportReason
-from alongside.moderation.forms import CloseFeedbackForm, DecideForm, FeedbackForm, ReportForm
+from alongside.moderation.forms import BlockForm, CloseFeedbackForm, DecideForm, FeedbackForm, ReportForm
 
 
 @login_required
@@ -53,6 +54,54 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(
         request, "moderation/report.html", {"form": form, "post": post, "link": post_url(post)}, status=status
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def block(request: HttpRequest) -> HttpResponse:
+    post, writer_id = community_selectors.post_for_worry(
+        user=request.user, post_id=request.GET.get("post") or request.POST.get("post")
+    )
+    require(writer_id != request.user.pk, access.REASON_OWN_POST)
+    form = BlockForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            with errors_into(form):
+                try:
+                    report = services.block_from_post(
+                        actor=request.user,
+                        post=post,
+                        writer_id=writer_id,
+                        report_reason=form.cleaned_data["reason"],
+                        note=form.cleaned_data["note"],
+                    )
+                except RateLimited as limited:
+                    form.add_error(None, f"{limited.message} {_('You can block them now without a report.')}")
+                    status = 429
+                else:
+                    done = _("Blocked. You won't see their posts, and they can't reply to your threads or mention you.")
+                    if report is not None:
+                        done = f"{done} {_('Your report has gone to the moderators.')}"
+                    messages.success(request, done)
+                    return redirect(post_url(post))
+    context = {"form": form, "post": post, "link": post_url(post)}
+    return render(request, "moderation/block.html", context, status=status)
+
+
+@login_required
+@require_GET
+def blocked(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/blocked.html", {"blocks": account_selectors.blocks_of(request.user)})
+
+
+@login_required
+@require_POST
+def unblock(request: HttpRequest, block_id: int) -> HttpResponse:
+    services.unblock(actor=request.user, block_id=block_id)
+    messages.success(request, _("Unblocked. You'll see their posts again."))
+    return redirect("moderation:blocked")
 
 
 @login_required

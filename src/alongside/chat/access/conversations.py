@@ -26,8 +26,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alongside.accounts.selectors import blocked_between
 from alongside.chat.models import (
-    Block,
     Conversation,
     ConversationKind,
     ConversationStatus,
@@ -111,12 +111,6 @@ def access_conversation(user: Any, conversation_id: Any) -> ChatViewer:
     if participant is None:
         raise NotFound()
     return ChatViewer(user, conversation, participant)
-
-
-def blocked_between(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return False
-    return Block.objects.filter(blocker=a, blocked=b).exists() or Block.objects.filter(blocker=b, blocked=a).exists()
 
 
 def _other_side(viewer: ChatViewer) -> Any:

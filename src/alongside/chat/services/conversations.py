@@ -24,8 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alongside.accounts import services as account_services
 from alongside.accounts.enums import SPOKEN_LANGUAGES, Topic
-from alongside.accounts.selectors import user_display_name
+from alongside.accounts.selectors import blocked_between, user_display_name
 from alongside.chat import live
 from alongside.chat.access.conversations import (
     REASON_ALREADY_WAITING,
@@ -39,7 +40,6 @@ from alongside.chat.access.conversations import (
     REASON_SLOW_DOWN,
     ChatViewer,
     approved_listener,
-    blocked_between,
     check_block_or_report_permission,
     check_end_permission,
     check_listener_action_permission,
@@ -50,7 +50,6 @@ from alongside.chat.access.conversations import (
 from alongside.chat.frames import message_frame
 from alongside.chat.models import (
     MESSAGE_MAX_CHARS,
-    Block,
     ChatReport,
     Conversation,
     ConversationKind,
@@ -74,7 +73,7 @@ from alongside.safety.enums import AssessContext
 from alongside.safety.services import risk as safety_risk
 
 if TYPE_CHECKING:
-    from alongside.accounts.models import User
+    from alongside.accounts.models import Block, User
 
 logger = logging.getLogger(__name__)
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -600,7 +599,9 @@ def person_block(*, actor: User, viewer: ChatViewer) -> Block:
     require(check_block_or_report_permission(viewer), REASON_MEMBER_ONLY)
     conversation = viewer.conversation
     other = conversation.listener if viewer.is_member else conversation.member
-    block, _created = Block.objects.get_or_create(blocker=actor, blocked=other)
+    require(other is not None, REASON_MEMBER_ONLY)  # nobody has joined yet: nobody to block
+    assert other is not None
+    block, _created = account_services.person_block(actor=actor, person=other)
     if not conversation.ended and viewer.is_current:  # a listener who handed over ends nobody's chat
         locked = _lock(conversation)
         locked.status, locked.ended_at = ConversationStatus.ENDED, timezone.now()

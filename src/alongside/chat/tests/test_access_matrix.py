@@ -25,9 +25,8 @@ from django.test import Client
 from django.urls import reverse
 
 from alongside.accounts.enums import Role
-from alongside.accounts.models import User
+from alongside.accounts.models import Block, User
 from alongside.chat.models import (
-    Block,
     ChatReport,
     Conversation,
     ConversationStatus,

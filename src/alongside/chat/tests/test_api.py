@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alongside.accounts.enums import Role
-from alongside.accounts.models import User
+from alongside.accounts.models import Block, User
 from alongside.chat.access.conversations import (
     REASON_ALREADY_WAITING,
     REASON_ENDED,
@@ -29,7 +29,6 @@ from alongside.chat.access.conversations import (
 )
 from alongside.chat.consumers import HELD_DETAIL
 from alongside.chat.models import (
-    Block,
     ChatReport,
     Conversation,
     ListenerProfile,

@@ -210,6 +210,9 @@ class PostOut(Schema):
     can_edit: bool
     can_delete: bool
     can_reveal: bool = Field(..., description="Whether you may ask who wrote this anonymous post.")
+    blocked: bool = Field(
+        False, description="Written by someone you blocked: like a removed post, nothing of it is shown."
+    )
 
     @staticmethod
     def of(view: PostView) -> PostOut:
@@ -236,6 +239,7 @@ class PostOut(Schema):
             can_edit=view.can_edit,
             can_delete=view.can_delete,
             can_reveal=view.can_reveal,
+            blocked=view.blocked,
         )
 
 

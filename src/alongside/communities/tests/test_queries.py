@@ -159,9 +159,9 @@ def test_thread_posts_cost_the_same_for_5_and_200_posts(people: People, as_moder
     small = queries(_read_posts_page(user, few))
     large = queries(_read_posts_page(user, many))
     assert small == large, (small, large)
-    # One count, one page, the reaction counts, the viewer's own reactions, and (when any post
-    # quotes one) the quoted posts: never one per post.
-    assert large <= 5
+    # One count, one page, the reaction counts, the viewer's own reactions, (when any post quotes
+    # one) the quoted posts, and the viewer's blocks (their writers' posts are hidden): never one per post.
+    assert large <= 6
     assert queries(_read_posts_page(user, many, page=3)) == large
 
 
@@ -201,7 +201,7 @@ def test_community_threads_cost_the_same_for_5_and_200_threads(people: People) -
     small = queries(_read_threads_page(people.viewer, few))
     large = queries(_read_threads_page(people.viewer, many))
     assert small == large, (small, large)
-    assert large <= 3  # one count, one page, one for the opening posts
+    assert large <= 4  # one count, one page, one for the opening posts, one for the viewer's blocks
 
 
 def test_feed_and_waiting_threads_cost_the_same_for_5_and_200_threads(people: People) -> None:
@@ -249,10 +249,11 @@ def test_the_thread_page_costs_the_same_for_5_and_200_posts(people: People, as_m
     later = _page_queries(user, reverse("communities:thread", args=[community.slug, many.pk]) + "?page=4")
     assert later == large
     # Session and user, thread, membership, the reader's state in the thread, the posts (count, page,
-    # reactions, own reactions, quotes), reading preferences, the header's unread count: 11. A page
+    # reactions, own reactions, quotes), the reader's blocks, reading preferences, the header's unread
+    # count: 12. A page
     # with posts new to the reader also moves their reading position (one statement), and one
     # read while they have unread notifications marks those it answers (one more).
-    assert large <= 11, large
+    assert large <= 12, large
 
 
 def test_reading_new_posts_costs_the_same_for_5_and_200_of_them(people: People) -> None:

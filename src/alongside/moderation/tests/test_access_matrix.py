@@ -1,5 +1,6 @@
-"""The moderation authorization matrix: every persona through every path of the reports and the
-review queue, and the feedback form.
+"""The moderation authorization matrix: every persona through every path of the reports, the review
+queue, blocking, and the feedback form. In the scene, the reporter has also blocked the reported
+person (the "unblock" rows undo that block).
 
 The rules in words are in `moderation/access.py`. Not-found is exactly the answer for a report that
 does not exist. Staff without the two-factor step are sent to it by the middleware (tested for every
@@ -16,11 +17,12 @@ from django.test import Client
 from django.urls import reverse
 
 from alongside.accounts.enums import Role
+from alongside.accounts.models import Block
 from alongside.communities.models import MemberRole, Membership, Post, PostStatus, Visibility
 from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
 from alongside.moderation.enums import ReportStatus
 from alongside.moderation.models import Feedback, Report
-from alongside.moderation.services import feedback_submit, report_file
+from alongside.moderation.services import block_from_post, feedback_submit, report_file
 from tests.fixtures import ApiClient, api_for, client_for
 from tests.personas import make_person
 
@@ -51,6 +53,13 @@ TABLE: dict[str, tuple[int, ...]] = {
     "api_mine":        (200,  200,     200,     200,  200,  200, 200, 200,  200, 401),
     "api_queue":       (404,  404,     404,     200,  200,  200, 200, 200,  404, 401),
     "api_decide":      (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
+    "block_form":      (200,  200,     403,     200,  200,  200, 200, 200,  200, 302),
+    "block_send":      (302,  302,     403,     302,  302,  302, 302, 302,  302, 302),
+    "blocked":         (200,  200,     200,     200,  200,  200, 200, 200,  200, 302),
+    "unblock":         (404,  302,     404,     404,  404,  404, 404, 404,  404, 302),
+    "api_block":       (201,  201,     403,     201,  201,  201, 201, 201,  201, 401),
+    "api_blocks":      (200,  200,     200,     200,  200,  200, 200, 200,  200, 401),
+    "api_unblock":     (404,  204,     404,     404,  404,  404, 404, 404,  404, 401),
 }
 # fmt: on
 MISSING = 987654321
@@ -61,6 +70,7 @@ class Scene:
     post: Post
     report: Report
     feedback: Feedback
+    block: Block
     people: dict[str, Any]
 
 
@@ -88,15 +98,23 @@ def _scene() -> Scene:
     post = opening_post(start_thread(people["reported"], room, title="Deals", body="Buy cheap watches here"))
     report = report_file(actor=people["reporter"], post=post, writer_id=people["reported"].pk, reason="spam")
     feedback = feedback_submit(about="service", message="The night theme is hard to read on my phone.")
-    return Scene(post=post, report=report, feedback=feedback, people=people)
+    block_from_post(actor=people["reporter"], post=post, writer_id=people["reported"].pk)
+    block = Block.objects.get(blocker=people["reporter"])
+    return Scene(post=post, report=report, feedback=feedback, block=block, people=people)
 
 
 def _client(scene: Scene, actor: str) -> Client:
     return Client() if actor == "anonymous" else client_for(scene.people[actor])
 
 
-def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int) -> Any:
+def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int, block_id: int) -> Any:
     caller = ApiClient() if actor == "anonymous" else api_for(scene.people[actor])
+    if action == "api_block":
+        return caller.call("POST", "/blocks", {"post": post_id})
+    if action == "api_blocks":
+        return caller.call("GET", "/blocks")
+    if action == "api_unblock":
+        return caller.call("DELETE", f"/blocks/{block_id}")
     if action == "api_report":
         return caller.call("POST", "/reports", {"post": post_id, "reason": "harassment", "note": ""})
     if action == "api_mine":
@@ -110,8 +128,9 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
     report_id = MISSING if missing else scene.report.pk
     feedback_id = MISSING if missing else scene.feedback.pk
     post_id = MISSING if missing else scene.post.pk
+    block_id = MISSING if missing else scene.block.pk
     if action.startswith("api_"):
-        return _api(scene, actor, action, report_id, post_id)
+        return _api(scene, actor, action, report_id, post_id, block_id)
     client = _client(scene, actor)
     if action == "report_form":
         return client.get(reverse("moderation:report"), {"post": post_id})
@@ -125,6 +144,14 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
         return client.post(reverse("moderation:decide", args=[report_id]), {"outcome": "keep", "reason": ""})
     if action == "feedback_form":
         return client.get(reverse("feedback"))
+    if action == "block_form":
+        return client.get(reverse("moderation:block"), {"post": post_id})
+    if action == "block_send":
+        return client.post(reverse("moderation:block"), {"post": post_id})
+    if action == "blocked":
+        return client.get(reverse("moderation:blocked"))
+    if action == "unblock":
+        return client.post(reverse("moderation:unblock", args=[block_id]))
     return client.post(reverse("moderation:close_feedback", args=[feedback_id]), {"note": "Passed to the team"})
 
 
@@ -145,10 +172,19 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
         assert "/accounts/login/" in response["Location"]
     scene.report.refresh_from_db()
     scene.feedback.refresh_from_db()
-    acted = (expected == 302 and actor != "anonymous") or (action == "api_decide" and expected == 200)
+    acted = (
+        (expected == 302 and actor != "anonymous")
+        or expected in (201, 204)
+        or (action == "api_decide" and expected == 200)
+    )
     assert (scene.report.status != ReportStatus.OPEN) == (action in ("decide", "api_decide") and acted)
+    assert Block.objects.filter(pk=scene.block.pk).exists() != (action in ("unblock", "api_unblock") and acted)
+    if action in ("block_send", "api_block"):
+        assert Block.objects.filter(blocker=scene.people.get(actor), blocked=scene.people["reported"]).exists() == (
+            acted or actor == "reporter"
+        )
     assert (scene.feedback.status == "closed") == (action == "feedback_close" and acted)
-    if expected == 404 and action not in ("queue", "mine", "feedback_form", "api_queue", "api_mine"):
+    if expected == 404 and action not in ("queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked"):
         # Exactly the answer for a report, feedback or post that does not exist.
         assert _call(scene, actor, action, missing=True).status_code == 404
     if action == "report_send" and expected == 200:
@@ -160,9 +196,12 @@ def test_the_table_covers_every_url_of_the_app() -> None:
     from alongside.moderation import urls
 
     paths = {pattern.name for pattern in urls.urlpatterns}
-    assert paths == {"queue", "report", "mine", "decide", "close_feedback"}
+    assert paths == {"queue", "report", "mine", "decide", "close_feedback", "block", "blocked", "unblock"}
     web = {"report_form", "report_send", "mine", "queue", "decide", "feedback_form", "feedback_close"}
-    assert set(TABLE) == web | {"api_report", "api_mine", "api_queue", "api_decide"}
+    web |= {"block_form", "block_send", "blocked", "unblock"}
+    api = {"api_report", "api_mine", "api_queue", "api_decide", "api_block", "api_blocks", "api_unblock"}
+    assert set(TABLE) == web | api
     from alongside.moderation.api import router
 
-    assert len(router.path_operations) == 4  # one API row per endpoint
+    operations = sum(len(view.operations) for view in router.path_operations.values())
+    assert operations == len(api)  # one API row per endpoint
