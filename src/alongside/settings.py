@@ -400,7 +400,11 @@ CONTENT_SECURITY_POLICY = {
 # Where "Quick exit" sends someone: a neutral, everyday site.
 QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", schemes=("https", "http")) or "https://www.bbc.co.uk/weather"
 # Content screening: the checks every piece of user content passes before it is saved.
-SCREENING_PIPELINE = ["alongside.core.screening.blocked_terms_check", "alongside.safety.screening.crisis_check"]
+SCREENING_PIPELINE = [
+    "alongside.core.screening.blocked_terms_check",
+    "alongside.safety.screening.crisis_check",
+    "alongside.moderation.rules.rules_check",  # after the crisis check: it reads its level
+]
 # The crisis classifier's model layer (docs/safety.md). Off, or when its files fail their pinned
 # hashes, the pattern layer answers alone and /healthz says "degraded".
 SAFETY_MODEL_ENABLED = env_bool("SAFETY_MODEL_ENABLED", True)

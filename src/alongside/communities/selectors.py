@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -22,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts.enums import SITE_MODERATOR_ROLES, STAFF_ROLES
@@ -334,11 +336,13 @@ def has_posted_in(*, user: Any, community: Community) -> bool:
 
 
 def held_posts(*, viewer: CommunityViewer) -> QuerySet[Post]:
-    """Posts screening held back, for the community's moderators to review."""
+    """Posts screening held back, and posts the community's rules took down (they may be put back),
+    for the community's moderators to review."""
     if not viewer.moderates:
         return Post.objects.none()
+    by_rule = Q(status=PostStatus.REMOVED, removed_by_rule__isnull=False)
     return (
-        Post.objects.filter(thread__community=viewer.community, status=PostStatus.HELD)
+        Post.objects.filter(Q(status=PostStatus.HELD) | by_rule, thread__community=viewer.community)
         .select_related("thread", "author__profile", "quoted_post__author__profile")
         .order_by("created_at", "pk")
     )
@@ -697,3 +701,50 @@ def moderated_community_ids(*, user: Any) -> list[int] | None:
             user=user, status=MembershipStatus.ACTIVE, role__in=(MemberRole.MODERATOR, MemberRole.HOST)
         ).values_list("community_id", flat=True)
     )
+
+
+# --- For the moderation rules (moderation.screening) ------------------------------------------
+
+
+def posts_written_by(*, user: Any) -> QuerySet[Post]:
+    """Every post and reply this person wrote, named or anonymous, whatever its state."""
+    return Post.objects.filter(authored_by(user))
+
+
+def author_history(*, user: Any, community_id: int, removal_windows: Iterable[int] = ()) -> dict[str, Any]:
+    """What the moderation rules may ask of a writer: their visible posts and replies in this community
+    and everywhere, and how many of theirs were removed among those written in each of the last
+    N days. One query."""
+    now = timezone.now()
+    here = Q(thread__community_id=community_id)
+    visible = Q(status=PostStatus.VISIBLE)
+    counts = {
+        "posts_in_community": Count("pk", filter=visible & here & Q(is_opening=True)),
+        "replies_in_community": Count("pk", filter=visible & here & Q(is_opening=False)),
+        "posts_total": Count("pk", filter=visible & Q(is_opening=True)),
+        "replies_total": Count("pk", filter=visible & Q(is_opening=False)),
+    }
+    for days in removal_windows:
+        since = now - timedelta(days=days)
+        counts[f"removed_{days}"] = Count("pk", filter=Q(status=PostStatus.REMOVED, created_at__gte=since))
+    found = Post.objects.filter(authored_by(user)).aggregate(**counts)
+    return {
+        **{key: found[key] for key in ("posts_in_community", "replies_in_community", "posts_total", "replies_total")},
+        "removals_recent": {days: found[f"removed_{days}"] for days in removal_windows},
+    }
+
+
+def recent_posts(*, community_id: int, limit: int = 500) -> list[tuple[Post, int | None, int | None]]:
+    """A community's latest posts and replies (any state), newest first, each with its writer's id
+    and its thread's opener's id (sealed authors for anonymous posts): what a dry run of new rules
+    looks at. Two queries. Only for callers that checked the viewer hosts the community."""
+    posts = list(
+        Post.objects.filter(thread__community_id=community_id)
+        .select_related("thread")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    openers = {
+        post.thread_id: sealed_author_id(post)
+        for post in Post.objects.filter(thread_id__in={post.thread_id for post in posts}, is_opening=True)
+    }
+    return [(post, sealed_author_id(post), openers.get(post.thread_id)) for post in posts]

@@ -45,6 +45,8 @@ from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, as_invalid, require
 from alongside.core.markdown import mentioned_pseudonyms, render_markdown
 from alongside.core.screening import ScreeningDecision, screen_content
+from alongside.moderation import services as moderation_services
+from alongside.moderation.enums import PERMALINK_LATER, RULES_CHECK
 from alongside.notifications import selectors as notification_selectors
 from alongside.notifications import services as notification_services
 from alongside.notifications.enums import NotificationKind
@@ -117,21 +119,93 @@ def _clean_all(*cleaners: Callable[[], Any]) -> list[Any]:
     return results
 
 
-def _screen(*, actor: User, title: str, body: str, kind: str, reply: bool = False) -> ScreeningDecision:
-    """`reply`: words written in answer to someone, read as support for them (the crisis check)."""
+def _screen(
+    *, actor: User, title: str, body: str, kind: str, reply: bool = False, where: dict[str, Any] | None = None
+) -> ScreeningDecision:
+    """`reply`: words written in answer to someone, read as support for them (the crisis check).
+    `where`: the post's place, for the community's own rules (moderation.rules)."""
     context = "reply" if reply else "post"
-    return screen_content(text=f"{title}\n{body}".strip(), author=actor, kind=kind, context=context)
+    return screen_content(text=f"{title}\n{body}".strip(), author=actor, kind=kind, context=context, where=where)
+
+
+def _where(
+    thread: Thread | Community, *, title: str, body: str, anonymous: bool, opener_id: int | None
+) -> dict[str, Any]:
+    community_id = thread.pk if isinstance(thread, Community) else thread.community_id
+    return {
+        "community_id": community_id,
+        "is_opening": isinstance(thread, Community),
+        "title": title,
+        "body": body,
+        "anonymous": anonymous,
+        "opener_id": opener_id,
+    }
+
+
+def _rule_says(decision: ScreeningDecision) -> dict[str, Any]:
+    """What the community's rules asked for this post (empty when none matched)."""
+    reason = decision.reason_from(RULES_CHECK)
+    return dict(reason.data or {}) if reason is not None else {}
 
 
 def _status_for(decision: ScreeningDecision, community: Community) -> str:
-    """Held when screening says so, or when the community holds posts the crisis check reads as high
-    risk (`hold_risky_posts`); visible otherwise."""
+    """Removed when one of the community's rules removes it (never words the crisis check reads as
+    high risk: the rules hold those instead); held when screening says so, or when the community
+    holds posts the crisis check reads as high risk (`hold_risky_posts`); visible otherwise."""
+    rule = _rule_says(decision)
+    if rule.get("action") == "remove" and not rule.get("crisis_override"):
+        return PostStatus.REMOVED
     if decision.held:
         return PostStatus.HELD
     return (
         PostStatus.HELD
         if community.hold_risky_posts and safety_risk.reads_as_high_risk(decision)
         else PostStatus.VISIBLE
+    )
+
+
+def _follow_rules(decision: ScreeningDecision, *, actor: User, post: Post) -> None:
+    """After saving: what the community's rules asked beyond removing or holding, each named in the
+    audit log with its rule. The writer hears privately of a removal and of the rules' messages (and
+    comments: a robot's public reply has no place in a support thread); a `report` files one for
+    the review queue; `set_locked` locks or opens the thread."""
+    rule = _rule_says(decision)
+    if not rule:
+        return
+    thread, link = post.thread, post_url(post)
+    named = {"rule": rule["rule"], "line": rule["line"], "crisis_override": rule["crisis_override"]}
+    reason = decision.reason_from(RULES_CHECK)
+    detail = reason.detail if reason is not None else ""
+    if post.status == PostStatus.REMOVED:
+        Post.objects.filter(pk=post.pk).update(removed_by_rule=rule["rule"][:200])
+        audit_record(actor=None, action="communities.post.removed_by_rule", target=post, reason=detail, data=named)
+        _tell_writer(
+            actor,
+            post,
+            _("One of %(community)s's rules took your post down.") % {"community": thread.community.name}
+            + (" " + detail if detail else ""),
+        )
+    elif rule["action"] == "filter":
+        audit_record(actor=None, action="communities.post.held_by_rule", target=post, reason=detail, data=named)
+    for message in rule["messages"]:
+        _tell_writer(actor, post, message.replace(PERMALINK_LATER, link))
+    if rule["reports"] and post.status == PostStatus.VISIBLE:
+        moderation_services.report_from_rule(post=post, rule=rule["rule"], reasons=rule["reports"])
+    if rule["set_locked"] is not None and thread.is_locked != rule["set_locked"]:
+        Thread.objects.filter(pk=thread.pk).update(is_locked=rule["set_locked"])
+        thread.is_locked = rule["set_locked"]
+        action = "communities.thread.locked_by_rule" if rule["set_locked"] else "communities.thread.unlocked_by_rule"
+        audit_record(actor=None, action=action, target=thread, data=named)
+
+
+def _tell_writer(writer: User, post: Post, sentence: str) -> None:
+    notification_services.notification_create(
+        recipient=writer,
+        kind=NotificationKind.NOTE,
+        actor_label=str(_("%(community)s moderators") % {"community": post.thread.community.name}),
+        subject=sentence if len(sentence) <= 200 else sentence[:199] + "…",
+        url=post_url(post),
+        target=post,
     )
 
 
@@ -625,7 +699,8 @@ def thread_create(
     title, body, warnings = _clean_all(
         lambda: _clean_title(title), lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or [])
     )
-    decision = _screen(actor=actor, title=title, body=body, kind="thread")
+    where = _where(community, title=title, body=body, anonymous=is_anonymous, opener_id=actor.pk)
+    decision = _screen(actor=actor, title=title, body=body, kind="thread", where=where)
     status = _status_for(decision, community)
     now = timezone.now()
     thread = Thread.objects.create(
@@ -645,6 +720,7 @@ def thread_create(
     )
     _after_writing(actor=actor, thread=thread, post=post)
     _raise_risk(decision, actor=actor, post=post, title=title)
+    _follow_rules(decision, actor=actor, post=post)
     if status == PostStatus.VISIBLE:
         _notify_after_visible(actor=actor, post=post)
     return thread
@@ -670,7 +746,8 @@ def post_reply(
     if quote is not None and not access.check_quote_post_permission(viewer, thread, quote):
         raise Invalid({"quote": access.REASON_QUOTE})
     body, warnings = _clean_all(lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or []))
-    decision = _screen(actor=actor, title="", body=body, kind="reply", reply=True)
+    where = _where(thread, title=thread.title, body=body, anonymous=is_anonymous, opener_id=opener)
+    decision = _screen(actor=actor, title="", body=body, kind="reply", reply=True, where=where)
     status = _status_for(decision, thread.community)
     now = timezone.now()
     post = Post.objects.create(
@@ -687,6 +764,7 @@ def post_reply(
     )
     _after_writing(actor=actor, thread=thread, post=post)
     _raise_risk(decision, actor=actor, post=post)
+    _follow_rules(decision, actor=actor, post=post)
     if status == PostStatus.VISIBLE:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
         _notify_after_visible(actor=actor, post=post)
@@ -722,28 +800,39 @@ def post_edit(
         edited_by=None if (by_author and post.is_anonymous) else actor,
         by_author=by_author,
     )
+    where = None
+    if by_author:  # the community's rules look at its members' edits, as AutoModerator does
+        opener = actor.pk if post.is_opening else sealed_author_id(selectors.opening_post(thread=thread))
+        where = _where(thread, title=new_title, body=body, anonymous=post.is_anonymous, opener_id=opener)
+        where.update(is_opening=post.is_opening, is_edited=True)
     decision = _screen(
-        actor=actor, title=new_title if post.is_opening else "", body=body, kind="edit", reply=not post.is_opening
+        actor=actor,
+        title=new_title if post.is_opening else "",
+        body=body,
+        kind="edit",
+        reply=not post.is_opening,
+        where=where,
     )
     was_visible = post.status == PostStatus.VISIBLE
     post.body, post.body_html, post.content_warnings = body, render_markdown(body), warnings
     post.edited_at = timezone.now()
     post.screening_reasons = decision.stored_reasons()
-    if _status_for(decision, thread.community) == PostStatus.HELD:
-        post.status = PostStatus.HELD
+    if (status := _status_for(decision, thread.community)) != PostStatus.VISIBLE:
+        post.status = status  # held (or removed by a rule) again: nobody else may read it now
     post.save(update_fields=["body", "body_html", "content_warnings", "edited_at", "screening_reasons", "status"])
     if post.is_opening:
         thread.title = new_title
         thread.status = post.status
         thread.save(update_fields=["title", "status"])
-        if was_visible and post.status == PostStatus.HELD:
-            _withdraw_thread_notifications(thread)  # held again: nobody else may read it now
-    elif was_visible and post.status == PostStatus.HELD:
+        if was_visible and post.status != PostStatus.VISIBLE:
+            _withdraw_thread_notifications(thread)
+    elif was_visible and post.status != PostStatus.VISIBLE:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") - 1)
         _withdraw_notifications(post_ids=[post.pk])
         _prune_reply_items(thread)
     if by_author:
         _raise_risk(decision, actor=actor, post=post, title=thread.title if post.is_opening else "")
+        _follow_rules(decision, actor=actor, post=post)
     else:
         audit_record(actor=actor, action="communities.post.edited_by_moderator", target=post)
     return post
@@ -775,15 +864,16 @@ def post_delete(*, actor: User, post: Post, reason: str = "") -> Post:
 
 @transaction.atomic
 def post_review(*, actor: User, post: Post, approve: bool, reason: str = "") -> Post:
-    """A moderator decides on a post that screening held back."""
+    """A moderator decides on a post that screening held back, or that a rule took down."""
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     viewer = community_viewer(actor, post.thread.community)
     require(access.check_moderate_community_permission(viewer), access.REASON_MODERATORS)
-    if post.status != PostStatus.HELD:
+    if post.status != PostStatus.HELD and not (post.status == PostStatus.REMOVED and post.removed_by_rule):
         raise Invalid(_("This post is not waiting for review."))
     reason = _clean_reason(reason, required=False)
     post.status = PostStatus.VISIBLE if approve else PostStatus.REMOVED
-    post.save(update_fields=["status"])
+    post.removed_by_rule = None
+    post.save(update_fields=["status", "removed_by_rule"])
     thread = post.thread
     if post.is_opening:
         Thread.objects.filter(pk=thread.pk).update(status=post.status)

@@ -11,6 +11,9 @@ Contract (later apps rely on it):
   crisis check's full assessment) for the service to act on after saving.
 - `context` says where and by whom the text is written (`safety.enums.AssessContext` values: a
   listener's words in a chat, a reply to someone), so a check can read support as support.
+- `where` carries what a check with per-place rules needs about the place (communities pass the
+  community, the thread's title and opener, whether it is an edit); `earlier` holds the reasons
+  of the checks listed before this one (the moderation rules read the crisis check's level).
 - The checks are listed in `settings.SCREENING_PIPELINE`; each is a function taking a
   `ScreeningInput` and returning a list of `ScreeningReason`. The strictest action wins.
 """
@@ -37,6 +40,8 @@ class ScreeningInput:
     author: Any | None = None
     kind: str = ""  # what is being written, e.g. "profile", "thread", "reply", "message"
     context: str = ""  # where and by whom, e.g. "reply", "listener_chat" (see the module docstring)
+    where: Mapping[str, Any] | None = None
+    earlier: tuple[ScreeningReason, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,11 +118,15 @@ def blocked_terms_check(content: ScreeningInput) -> list[ScreeningReason]:
     return reasons
 
 
-def screen_content(*, text: str, author: Any | None = None, kind: str = "", context: str = "") -> ScreeningDecision:
-    content = ScreeningInput(text=text, author=author, kind=kind, context=context)
+def screen_content(
+    *, text: str, author: Any | None = None, kind: str = "", context: str = "", where: Mapping[str, Any] | None = None
+) -> ScreeningDecision:
     reasons: list[ScreeningReason] = []
     for path in settings.SCREENING_PIPELINE:
         check: ScreeningCheck = import_string(path)
+        content = ScreeningInput(
+            text=text, author=author, kind=kind, context=context, where=where, earlier=tuple(reasons)
+        )
         reasons.extend(check(content))
     action = max((r.action for r in reasons), key=_SEVERITY.__getitem__, default=ScreeningAction.ALLOW)
     return ScreeningDecision(action=ScreeningAction(action), reasons=reasons)

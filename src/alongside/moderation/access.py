@@ -8,6 +8,8 @@ Rules in words:
   site moderators and administrators. The review queue shows each of them only what they may
   decide; everyone else (members, listeners, clinicians, moderators of other communities' items,
   signed-out visitors) gets not-found.
+- A community's moderation rules are read, written and tried (the dry run) by its hosts and by
+  administrators; everyone else, the community's other moderators included, gets not-found.
 - Anyone, signed in or not, may send feedback through /feedback/. Only site moderators and
   administrators read it and mark it dealt with.
 """
@@ -19,10 +21,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts.enums import SITE_MODERATOR_ROLES
+from alongside.communities import access as community_access
 from alongside.communities import selectors as community_selectors
 from alongside.core.errors import NotFound
 from alongside.moderation.models import Feedback, Report
 
+REASON_HOSTS = _("Only the community's hosts can change its rules.")
 REASON_OWN_POST = _("This is your own post. You can edit or remove it from the post itself.")
 
 
@@ -67,3 +71,16 @@ def access_feedback(user: Any, feedback_id: Any) -> Feedback:
         return Feedback.objects.get(pk=int(feedback_id))
     except (TypeError, ValueError, Feedback.DoesNotExist):
         raise NotFound() from None
+
+
+def check_edit_rules(user: Any, community: Any) -> bool:
+    return _signed_in(user) and community_access.community_viewer(user, community).hosts
+
+
+def access_rules_community(user: Any, slug: Any) -> Any:
+    """A community whose rules this person may read and change, else NotFound (missing and
+    forbidden alike)."""
+    viewer = community_access.access_community(user, str(slug))
+    if not (viewer.signed_in and viewer.hosts):
+        raise NotFound()
+    return viewer.community

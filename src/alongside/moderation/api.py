@@ -1,6 +1,7 @@
 """JSON API for reports and blocks (mobile apps), with the pages' rules (`moderation/access.py`):
 report a post or reply you can read, see your own reports and what became of them, block a post's
-writer (and undo it), and, for moderators, the review queue and deciding. A report whose reason is
+writer (and undo it), and, for moderators, the review queue and deciding; for a community's hosts,
+its rules (read, save, try on recent posts). A report whose reason is
 `crisis` goes to the safety responders (as "I'm worried about this person"), never to the moderators."""
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from alongside.accounts.selectors import user_display_name
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.api import Id, Input, ListOut, PageNumber, Text, page_of, responses
-from alongside.core.errors import NotFound, require
-from alongside.moderation import access, selectors, services
+from alongside.core.errors import Invalid, NotFound, require
+from alongside.moderation import access, rules, selectors, services
+from alongside.moderation.automod import Outcome, RuleSyntaxError, parse_rules
 from alongside.moderation.enums import ReportReason
 from alongside.moderation.selectors import ReportedPost
 from alongside.safety.services import risk as safety
 
 if TYPE_CHECKING:
     from alongside.accounts.models import Block, User
-    from alongside.moderation.models import Report
+    from alongside.moderation.models import Report, RuleSet
 
 router = Router(tags=["reports"])
 PER_PAGE = 50
@@ -225,3 +227,95 @@ def blocks_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
 def block_delete(request: HttpRequest, block_id: int) -> Status[None]:
     services.unblock(actor=_me(request), block_id=block_id)
     return Status(204, None)
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+
+class RulesIn(Input):
+    source: str = Field(..., max_length=services.RULES_MAX_CHARS, description="AutoModerator's YAML.")
+    enabled: bool = False
+
+
+class RulesTryIn(Input):
+    source: str = Field(..., max_length=services.RULES_MAX_CHARS)
+
+
+class RulesOut(Schema):
+    source: str
+    enabled: bool
+    updated_at: datetime | None
+
+    @staticmethod
+    def of(rule_set: RuleSet | None) -> RulesOut:
+        if rule_set is None:
+            return RulesOut(source="", enabled=False, updated_at=None)
+        return RulesOut(source=rule_set.source, enabled=rule_set.enabled, updated_at=rule_set.updated_at)
+
+
+class RuleMatchOut(Schema):
+    rule: str
+    line: int
+
+
+class TriedOut(Schema):
+    post: int
+    is_opening: bool
+    action: str = Field(..., description="remove, filter, report, approve, or empty for none.")
+    crisis_override: bool = Field(..., description="A removal held for a moderator instead: crisis words.")
+    action_reason: str
+    matched: list[RuleMatchOut]
+
+    @staticmethod
+    def of(post: Any, outcome: Outcome) -> TriedOut:
+        return TriedOut(
+            post=post.pk,
+            is_opening=post.is_opening,
+            action=outcome.action or ("report" if outcome.reports else ""),
+            crisis_override=outcome.crisis_override,
+            action_reason=outcome.action_reason,
+            matched=[RuleMatchOut(rule=match.rule_name, line=match.line) for match in outcome.matches],
+        )
+
+
+@router.get(
+    "/communities/{slug}/rules",
+    response=responses({200: RulesOut}, 401, 403, 404),
+    tags=["rules"],
+    summary="A community's rules (its hosts)",
+    description="Not found for everyone but the community's hosts and administrators.",
+)
+def rules_get(request: HttpRequest, slug: str) -> RulesOut:
+    community = access.access_rules_community(_me(request), slug)
+    return RulesOut.of(selectors.rule_set(community=community))
+
+
+@router.put(
+    "/communities/{slug}/rules",
+    response=responses({200: RulesOut}, 400, 401, 403, 404),
+    tags=["rules"],
+    summary="Save a community's rules (its hosts)",
+    description="Saved only when every rule parses; otherwise 422 with each problem and its line.",
+)
+def rules_put(request: HttpRequest, slug: str, payload: RulesIn) -> RulesOut:
+    user = _me(request)
+    community = access.access_rules_community(user, slug)
+    return RulesOut.of(
+        services.rules_save(actor=user, community=community, source=payload.source, enabled=payload.enabled)
+    )
+
+
+@router.post(
+    "/communities/{slug}/rules/dry-run",
+    response=responses({200: list[TriedOut]}, 400, 401, 403, 404),
+    tags=["rules"],
+    summary="What rules would have done to the last 500 posts (its hosts)",
+    description="Changes nothing. Only the posts a rule matched, newest first.",
+)
+def rules_try(request: HttpRequest, slug: str, payload: RulesTryIn) -> list[TriedOut]:
+    community = access.access_rules_community(_me(request), slug)
+    try:
+        parsed = parse_rules(payload.source)
+    except RuleSyntaxError as error:
+        raise Invalid({"source": [str(problem) for problem in error.errors]}) from None
+    return [TriedOut.of(post, outcome) for post, outcome in rules.dry_run(rules=parsed, community_id=community.pk)]

@@ -33,3 +33,10 @@ class FeedbackAbout(models.TextChoices):
 class FeedbackStatus(models.TextChoices):
     OPEN = "open", _("Waiting")
     CLOSED = "closed", _("Dealt with")
+
+
+# The screening check that applies a community's rules (moderation.rules): communities reads its
+# reason after saving a post to do what the rules asked.
+RULES_CHECK = "rules"
+# What a rule's {{permalink}} reads until the post is saved and has an address.
+PERMALINK_LATER = "{{permalink}}"

@@ -86,3 +86,15 @@ class FeedbackForm(PlainErrors, forms.Form):
         community = self.fields["community"]
         assert isinstance(community, forms.ChoiceField)
         community.choices = [("", _("None in particular")), *communities]
+
+
+class RulesForm(PlainErrors, forms.Form):
+    source = forms.CharField(
+        label=_("Rules, in AutoModerator's format"),
+        help_text=_("Separate rules with a line of three dashes (---). Problems are shown with their line."),
+        max_length=services.RULES_MAX_CHARS,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "code"}),
+    )
+    enabled = forms.BooleanField(label=_("Apply these rules to new posts and replies"), required=False)

@@ -12,7 +12,11 @@ from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReas
 
 
 class Report(models.Model):
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_filed")
+    # No reporter: filed by one of the community's rules (`rule` names it).
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reports_filed"
+    )
+    rule = models.CharField(max_length=200, blank=True)
     post = models.ForeignKey("communities.Post", on_delete=models.CASCADE, related_name="reports")
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=16, choices=ReportReason.choices)
@@ -60,3 +64,17 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback {self.pk} ({self.status})"
+
+
+class RuleSet(models.Model):
+    """A community's moderation rules in AutoModerator's YAML (moderation.automod), as its hosts wrote
+    them. Saved only when they parse; applied to new and edited posts while `enabled`."""
+
+    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, related_name="rule_set")
+    source = models.TextField(blank=True)
+    enabled = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"rules of community {self.community_id}"

@@ -10,7 +10,7 @@ from typing import Any
 from alongside.core.errors import NotFound
 from alongside.moderation.access import check_review_queue, check_site_moderator, moderated_community_ids
 from alongside.moderation.enums import FeedbackStatus, ReportStatus
-from alongside.moderation.models import Feedback, Report
+from alongside.moderation.models import Feedback, Report, RuleSet
 
 
 @dataclass
@@ -35,8 +35,13 @@ class ReportedPost:
         return counts.most_common()
 
     @property
+    def rules(self) -> list[str]:
+        """The community rules that reported it (their reports have no reporter), with their reasons."""
+        return sorted({f"{r.rule}: {r.note}" if r.note else r.rule for r in self.reports if r.rule})
+
+    @property
     def notes(self) -> list[str]:
-        return [report.note for report in self.reports if report.note]
+        return [report.note for report in self.reports if report.note and not report.rule]
 
 
 def report_queue(*, viewer: Any, limit: int = 200) -> list[ReportedPost]:
@@ -65,3 +70,8 @@ def feedback_queue(*, viewer: Any, limit: int = 200) -> list[Feedback]:
     return list(
         Feedback.objects.filter(status=FeedbackStatus.OPEN).select_related("community").order_by("created_at")[:limit]
     )
+
+
+def rule_set(*, community: Any) -> RuleSet | None:
+    """A community's saved rules. Callers checked the viewer hosts it (access.access_rules_community)."""
+    return RuleSet.objects.filter(community=community).select_related("updated_by").first()

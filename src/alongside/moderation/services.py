@@ -8,6 +8,9 @@
   every reporter is told in their notifications. The reported person is never told who reported.
 - `block_from_post`: a member blocks the writer of a post (hidden from them everywhere, see
   accounts.models.Block), and may report the post in the same step; `unblock` undoes a block.
+- `rules_save`: a community's hosts (or an administrator) save its rules in AutoModerator's YAML,
+  refused with every problem and its line unless all of it parses; `report_from_rule`: a rule's
+  `report` action, filed with no reporter (moderation.rules says how rules reach posts).
 - `feedback_submit` / `feedback_close`: the anonymous form, and the site moderators' answer.
 """
 
@@ -30,9 +33,11 @@ from alongside.accounts import services as account_services
 from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotFound, RateLimited, require
+from alongside.moderation import access
 from alongside.moderation.access import REASON_OWN_POST, access_feedback, check_decide_report
+from alongside.moderation.automod import RuleSyntaxError, parse_rules
 from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReason, ReportStatus
-from alongside.moderation.models import Feedback, Report
+from alongside.moderation.models import Feedback, Report, RuleSet
 from alongside.notifications import services as notifications
 from alongside.notifications.enums import NotificationKind
 
@@ -40,6 +45,7 @@ NOTE_MAX_CHARS = 2000
 FEEDBACK_MIN_CHARS = 10
 FEEDBACK_MAX_CHARS = 5000
 LINK_MAX_CHARS = 300
+RULES_MAX_CHARS = 50_000
 
 
 def _text(value: Any, field: str, *, maximum: int, minimum: int = 0) -> str:
@@ -83,7 +89,24 @@ def report_file(*, actor: Any, post: Any, writer_id: int | None, reason: str, no
     return report
 
 
+def report_from_rule(*, post: Any, rule: str, reasons: list[str]) -> Report:
+    """A community rule with `action: report` matched a new or edited post: a report with no
+    reporter, naming the rule, for the review queue. Called by communities after saving the post."""
+    report = Report.objects.create(
+        reporter=None,
+        post=post,
+        community_id=post.thread.community_id,
+        reason=ReportReason.OTHER,
+        rule=rule[:200],
+        note="; ".join(reason for reason in reasons if reason)[:NOTE_MAX_CHARS],
+    )
+    audit_record(actor=None, action="moderation.report.filed_by_rule", target=report, data={"rule": rule})
+    return report
+
+
 def _tell_reporter(report: Report, removed: bool) -> None:
+    if report.reporter is None:
+        return  # filed by a rule
     subject = (
         _("A post you reported has been removed. Thank you for telling us.")
         if removed
@@ -154,6 +177,39 @@ def unblock(*, actor: Any, block_id: Any) -> None:
     if block is None:
         raise NotFound()
     account_services.person_unblock(actor=actor, block=block)
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rules_save(*, actor: Any, community: Any, source: Any, enabled: bool) -> RuleSet:
+    """Save a community's rules, only when every rule parses: otherwise `Invalid` with one message per
+    problem, each starting with its line. Audited with the text before and after."""
+    require(access.check_edit_rules(actor, community), access.REASON_HOSTS)
+    source = str(source or "").replace("\r\n", "\n")
+    if "\x00" in source:
+        raise Invalid({"source": [_("The rules have a character we can't store. Please remove it and try again.")]})
+    if len(source) > RULES_MAX_CHARS:
+        raise Invalid({"source": [_("Please keep the rules under %(max)d characters.") % {"max": RULES_MAX_CHARS}]})
+    try:
+        parsed = parse_rules(source)
+    except RuleSyntaxError as error:
+        raise Invalid({"source": [str(problem) for problem in error.errors]}) from None
+    if enabled and not parsed:
+        raise Invalid({"enabled": [_("There are no rules to turn on yet.")]})
+    rule_set, _created = RuleSet.objects.select_for_update().get_or_create(community=community)
+    before = {"source": rule_set.source, "enabled": rule_set.enabled}
+    rule_set.source, rule_set.enabled = source, enabled
+    rule_set.updated_by, rule_set.updated_at = actor, timezone.now()
+    rule_set.save()
+    audit_record(
+        actor=actor,
+        action="moderation.rules.saved",
+        target=community,
+        data={"before": before, "after": {"source": source, "enabled": enabled}, "rules": len(parsed)},
+    )
+    return rule_set
 
 
 # --- Feedback ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("report/", views.report, name="report"),
     path("reports/mine/", views.mine, name="mine"),
+    path("rules/<slug:slug>/", views.community_rules, name="rules"),
     path("block/", views.block, name="block"),
     path("blocked/", views.blocked, name="blocked"),
     path("blocked/<int:block_id>/unblock/", views.unblock, name="unblock"),

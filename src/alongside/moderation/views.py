@@ -19,9 +19,10 @@ from alongside.accounts import selectors as account_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.errors import RateLimited, errors_as_messages, errors_into, require
-from alongside.moderation import access, selectors, services
+from alongside.moderation import access, rules, selectors, services
+from alongside.moderation.automod import RuleSyntaxError, parse_rules
 from alongside.moderation.enums import ReportReason
-from alongside.moderation.forms import BlockForm, CloseFeedbackForm, DecideForm, FeedbackForm, ReportForm
+from alongside.moderation.forms import BlockForm, CloseFeedbackForm, DecideForm, FeedbackForm, ReportForm, RulesForm
 
 
 @login_required
@@ -102,6 +103,47 @@ def unblock(request: HttpRequest, block_id: int) -> HttpResponse:
     services.unblock(actor=request.user, block_id=block_id)
     messages.success(request, _("Unblocked. You'll see their posts again."))
     return redirect("moderation:blocked")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    """A community's rules: its hosts edit them, try them on the last 500 posts (changing nothing),
+    and save them, turned on or off. Errors name their line."""
+    community = access.access_rules_community(request.user, slug)
+    saved = selectors.rule_set(community=community)
+    initial = {"source": saved.source, "enabled": saved.enabled} if saved else {}
+    form = RulesForm(request.POST or None, initial=initial)
+    status, tried = 200, None
+    if request.method == "POST":
+        status = 422
+        if form.is_valid() and "dry_run" in request.POST:
+            try:
+                parsed = parse_rules(form.cleaned_data["source"])
+            except RuleSyntaxError as error:
+                for problem in error.errors:
+                    form.add_error("source", str(problem))
+            else:
+                status, tried = 200, rules.dry_run(rules=parsed, community_id=community.pk)
+        elif form.is_valid():
+            with errors_into(form):
+                services.rules_save(
+                    actor=request.user,
+                    community=community,
+                    source=form.cleaned_data["source"],
+                    enabled=form.cleaned_data["enabled"],
+                )
+                messages.success(request, _("Saved. The rules apply to new posts and replies while they are on."))
+                return redirect("moderation:rules", slug=community.slug)
+    context = {
+        "community": community,
+        "form": form,
+        "saved": saved,
+        "tried": tried,
+        "limit": rules.DRY_RUN_ITEMS,
+        "placeholders": ["author", "body", "title", "permalink", "match"],
+    }
+    return render(request, "moderation/rules.html", context, status=status)
 
 
 @login_required

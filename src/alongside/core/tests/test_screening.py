@@ -201,7 +201,10 @@ def test_pipeline_runs_every_configured_check(settings, member):
         ("blocked_terms", ScreeningAction.HOLD),
         ("always_flag", ScreeningAction.FLAG),
     }
-    assert seen == [ScreeningInput(text="forbidden", author=member, kind="thread")]
+    # Each check sees what the checks before it said (the moderation rules read the crisis level).
+    [content] = seen
+    assert (content.text, content.author, content.kind) == ("forbidden", member, "thread")
+    assert [(r.check, r.rule) for r in content.earlier] == [("blocked_terms", "forbidden")]
 
 
 def test_flag_from_any_check_flags_clean_text(settings):

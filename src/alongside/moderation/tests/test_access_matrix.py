@@ -2,9 +2,11 @@
 queue, blocking, and the feedback form. In the scene, the reporter has also blocked the reported
 person (the "unblock" rows undo that block).
 
-The rules in words are in `moderation/access.py`. Not-found is exactly the answer for a report that
-does not exist. Staff without the two-factor step are sent to it by the middleware (tested for every
-staff path in accounts), so staff here are fully signed in.
+A community's rules are only for its hosts and administrators: its own moderators and site
+moderators get not-found like everyone else. The rules in words are in `moderation/access.py`.
+Not-found is exactly the answer for a report that does not exist. Staff without the two-factor
+step are sent to it by the middleware (tested for every staff path in accounts), so staff here are
+fully signed in.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from alongside.accounts.models import Block
 from alongside.communities.models import MemberRole, Membership, Post, PostStatus, Visibility
 from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
 from alongside.moderation.enums import ReportStatus
-from alongside.moderation.models import Feedback, Report
+from alongside.moderation.models import Feedback, Report, RuleSet
 from alongside.moderation.services import block_from_post, feedback_submit, report_file
 from tests.fixtures import ApiClient, api_for, client_for
 from tests.personas import make_person
@@ -60,9 +62,18 @@ TABLE: dict[str, tuple[int, ...]] = {
     "api_block":       (201,  201,     403,     201,  201,  201, 201, 201,  201, 401),
     "api_blocks":      (200,  200,     200,     200,  200,  200, 200, 200,  200, 401),
     "api_unblock":     (404,  204,     404,     404,  404,  404, 404, 404,  404, 401),
+    "rules_form":      (404,  404,     404,     404,  404,  200, 404, 200,  404, 302),
+    "rules_save":      (404,  404,     404,     404,  404,  302, 404, 302,  404, 302),
+    "rules_try":       (404,  404,     404,     404,  404,  200, 404, 200,  404, 302),
+    "api_rules":       (404,  404,     404,     404,  404,  200, 404, 200,  404, 401),
+    "api_rules_put":   (404,  404,     404,     404,  404,  200, 404, 200,  404, 401),
+    "api_rules_try":   (404,  404,     404,     404,  404,  200, 404, 200,  404, 401),
 }
 # fmt: on
 MISSING = 987654321
+
+
+RULE = "# No watches\ntype: submission\ntitle: [watches]\naction: filter\n"
 
 
 @dataclass
@@ -107,8 +118,14 @@ def _client(scene: Scene, actor: str) -> Client:
     return Client() if actor == "anonymous" else client_for(scene.people[actor])
 
 
-def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int, block_id: int) -> Any:
+def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int, block_id: int, slug: str) -> Any:
     caller = ApiClient() if actor == "anonymous" else api_for(scene.people[actor])
+    if action == "api_rules":
+        return caller.call("GET", f"/communities/{slug}/rules")
+    if action == "api_rules_put":
+        return caller.call("PUT", f"/communities/{slug}/rules", {"source": RULE, "enabled": True})
+    if action == "api_rules_try":
+        return caller.call("POST", f"/communities/{slug}/rules/dry-run", {"source": RULE})
     if action == "api_block":
         return caller.call("POST", "/blocks", {"post": post_id})
     if action == "api_blocks":
@@ -129,8 +146,9 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
     feedback_id = MISSING if missing else scene.feedback.pk
     post_id = MISSING if missing else scene.post.pk
     block_id = MISSING if missing else scene.block.pk
+    slug = "no-such-place" if missing else scene.post.thread.community.slug
     if action.startswith("api_"):
-        return _api(scene, actor, action, report_id, post_id, block_id)
+        return _api(scene, actor, action, report_id, post_id, block_id, slug)
     client = _client(scene, actor)
     if action == "report_form":
         return client.get(reverse("moderation:report"), {"post": post_id})
@@ -152,6 +170,11 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
         return client.get(reverse("moderation:blocked"))
     if action == "unblock":
         return client.post(reverse("moderation:unblock", args=[block_id]))
+    if action == "rules_form":
+        return client.get(reverse("moderation:rules", args=[slug]))
+    if action in ("rules_save", "rules_try"):
+        button = "save" if action == "rules_save" else "dry_run"
+        return client.post(reverse("moderation:rules", args=[slug]), {"source": RULE, "enabled": "on", button: "1"})
     return client.post(reverse("moderation:close_feedback", args=[feedback_id]), {"note": "Passed to the team"})
 
 
@@ -184,6 +207,8 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
             acted or actor == "reporter"
         )
     assert (scene.feedback.status == "closed") == (action == "feedback_close" and acted)
+    saved = RuleSet.objects.filter(community=scene.post.thread.community, enabled=True).exists()
+    assert saved == (action in ("rules_save", "api_rules_put") and (acted or expected == 200))
     if expected == 404 and action not in ("queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked"):
         # Exactly the answer for a report, feedback or post that does not exist.
         assert _call(scene, actor, action, missing=True).status_code == 404
@@ -196,10 +221,11 @@ def test_the_table_covers_every_url_of_the_app() -> None:
     from alongside.moderation import urls
 
     paths = {pattern.name for pattern in urls.urlpatterns}
-    assert paths == {"queue", "report", "mine", "decide", "close_feedback", "block", "blocked", "unblock"}
+    assert paths == {"queue", "report", "mine", "decide", "close_feedback", "block", "blocked", "unblock", "rules"}
     web = {"report_form", "report_send", "mine", "queue", "decide", "feedback_form", "feedback_close"}
-    web |= {"block_form", "block_send", "blocked", "unblock"}
+    web |= {"block_form", "block_send", "blocked", "unblock", "rules_form", "rules_save", "rules_try"}
     api = {"api_report", "api_mine", "api_queue", "api_decide", "api_block", "api_blocks", "api_unblock"}
+    api |= {"api_rules", "api_rules_put", "api_rules_try"}
     assert set(TABLE) == web | api
     from alongside.moderation.api import router
 
