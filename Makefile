@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE ?= alongside.settings
 
-.PHONY: run test lint format bench chaos migrate install install-dev lock clean messages eval-safety safety-train
+.PHONY: run test lint format bench chaos migrate install install-dev lock clean messages eval-safety safety-train eval-moderation moderation-train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,15 @@ eval-safety: install-dev
 # Retrain the crisis head and pin its new hash (then `make eval-safety`).
 safety-train: install-dev
 	$(BIN)/python manage.py safety_train
+
+# The toxicity signal on TweetEval's held-out validation split against alt-profanity-check and plain
+# MiniLM + LR (docs/moderation.md, "Toxicity signal"). Needs the labelled data in ../shared/data/.
+eval-moderation: install-dev
+	$(BIN)/python manage.py moderation_eval
+
+# Retrain the toxicity head, choose its threshold on the tuning slice and pin its new hash.
+moderation-train: install-dev
+	$(BIN)/python manage.py moderation_train
 
 # Regenerate the lock files after editing pyproject.toml (needs network access to PyPI).
 lock:

@@ -410,7 +410,10 @@ SCREENING_PIPELINE = [
 SAFETY_MODEL_ENABLED = env_bool("SAFETY_MODEL_ENABLED", True)
 SAFETY_MODEL_THREADS = env_int("SAFETY_MODEL_THREADS", 1, minimum=1, maximum=8)
 # Checks /healthz runs beside the database and Redis: name -> a function returning {"ok": bool, ...}.
-HEALTH_CHECKS = {"safety_model": "alongside.safety.classifier.health"}
+HEALTH_CHECKS = {
+    "safety_model": "alongside.safety.classifier.health",
+    "toxicity_model": "alongside.moderation.toxicity.model.health",
+}
 
 LOGGING = {
     "version": 1,

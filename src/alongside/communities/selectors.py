@@ -748,3 +748,8 @@ def recent_posts(*, community_id: int, limit: int = 500) -> list[tuple[Post, int
         for post in Post.objects.filter(thread_id__in={post.thread_id for post in posts}, is_opening=True)
     }
     return [(post, sealed_author_id(post), openers.get(post.thread_id)) for post in posts]
+
+
+def visible_post_for_scan(*, post_id: int) -> Post | None:
+    """A post still visible, for a background scan (the toxicity signal); None once it is not."""
+    return Post.objects.select_related("thread").filter(pk=post_id, status=PostStatus.VISIBLE).first()

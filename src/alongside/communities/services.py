@@ -44,6 +44,7 @@ from alongside.core import live
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, as_invalid, require
 from alongside.core.markdown import mentioned_pseudonyms, render_markdown
+from alongside.core.models import ScreeningAction
 from alongside.core.screening import ScreeningDecision, screen_content
 from alongside.moderation import services as moderation_services
 from alongside.moderation.enums import PERMALINK_LATER, RULES_CHECK
@@ -196,6 +197,19 @@ def _follow_rules(decision: ScreeningDecision, *, actor: User, post: Post) -> No
         thread.is_locked = rule["set_locked"]
         action = "communities.thread.locked_by_rule" if rule["set_locked"] else "communities.thread.unlocked_by_rule"
         audit_record(actor=None, action=action, target=thread, data=named)
+
+
+def _flag_for_review(decision: ScreeningDecision, *, post: Post) -> None:
+    """After saving a visible post: a watched word's `flag` puts it in front of the community's
+    moderators as a report naming it, and the task worker reads it with the toxicity signal (which
+    may file one too). Never a removal. (The crisis check's flags go to the safety responders, the
+    rules' `report` action is filed by _follow_rules.)"""
+    if post.status != PostStatus.VISIBLE:
+        return  # held or removed: already in front of them
+    for reason in decision.reasons:
+        if reason.check == "blocked_terms" and reason.action == ScreeningAction.FLAG:
+            moderation_services.report_from_rule(post=post, rule=str(_("Watched word")), reasons=[reason.rule])
+    moderation_services.toxicity_scan_later(post=post)
 
 
 def _tell_writer(writer: User, post: Post, sentence: str) -> None:
@@ -721,6 +735,7 @@ def thread_create(
     _after_writing(actor=actor, thread=thread, post=post)
     _raise_risk(decision, actor=actor, post=post, title=title)
     _follow_rules(decision, actor=actor, post=post)
+    _flag_for_review(decision, post=post)
     if status == PostStatus.VISIBLE:
         _notify_after_visible(actor=actor, post=post)
     return thread
@@ -765,6 +780,7 @@ def post_reply(
     _after_writing(actor=actor, thread=thread, post=post)
     _raise_risk(decision, actor=actor, post=post)
     _follow_rules(decision, actor=actor, post=post)
+    _flag_for_review(decision, post=post)
     if status == PostStatus.VISIBLE:
         Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
         _notify_after_visible(actor=actor, post=post)
@@ -833,6 +849,7 @@ def post_edit(
     if by_author:
         _raise_risk(decision, actor=actor, post=post, title=thread.title if post.is_opening else "")
         _follow_rules(decision, actor=actor, post=post)
+        _flag_for_review(decision, post=post)
     else:
         audit_record(actor=actor, action="communities.post.edited_by_moderator", target=post)
     return post

@@ -30,14 +30,17 @@ from django.utils.translation import gettext as _
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts import services as account_services
+from alongside.communities import selectors as community_selectors
 from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotFound, RateLimited, require
+from alongside.core.screening import ScreeningInput
 from alongside.moderation import access
 from alongside.moderation.access import REASON_OWN_POST, access_feedback, check_decide_report
 from alongside.moderation.automod import RuleSyntaxError, parse_rules
 from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReason, ReportStatus
 from alongside.moderation.models import Feedback, Report, RuleSet
+from alongside.moderation.toxicity.screening import toxicity_check
 from alongside.notifications import services as notifications
 from alongside.notifications.enums import NotificationKind
 
@@ -46,6 +49,7 @@ FEEDBACK_MIN_CHARS = 10
 FEEDBACK_MAX_CHARS = 5000
 LINK_MAX_CHARS = 300
 RULES_MAX_CHARS = 50_000
+TOXICITY_SIGNAL = "Toxicity signal"
 
 
 def _text(value: Any, field: str, *, maximum: int, minimum: int = 0) -> str:
@@ -90,8 +94,9 @@ def report_file(*, actor: Any, post: Any, writer_id: int | None, reason: str, no
 
 
 def report_from_rule(*, post: Any, rule: str, reasons: list[str]) -> Report:
-    """A community rule with `action: report` matched a new or edited post: a report with no
-    reporter, naming the rule, for the review queue. Called by communities after saving the post."""
+    """A community rule with `action: report` matched a new or edited post, or a screening signal
+    (watched words, toxicity) flagged it: a report with no reporter, naming the rule or signal, for
+    the review queue. Called by communities after saving the post. Never removes anything."""
     report = Report.objects.create(
         reporter=None,
         post=post,
@@ -102,6 +107,33 @@ def report_from_rule(*, post: Any, rule: str, reasons: list[str]) -> Report:
     )
     audit_record(actor=None, action="moderation.report.filed_by_rule", target=report, data={"rule": rule})
     return report
+
+
+def toxicity_scan_later(*, post: Any) -> None:
+    """After a visible post or reply is saved (or edited by its writer): the task worker reads it
+    with the toxicity signal, off the request."""
+    from alongside.moderation.tasks import toxicity_scan
+
+    transaction.on_commit(lambda: toxicity_scan.enqueue(post_id=post.pk))
+
+
+def toxicity_scan(*, post_id: int) -> bool:
+    """The task: a post that reads as offensive goes to the review queue as a report naming the
+    toxicity signal and its score. Never removes anything. True when it filed one."""
+    post = community_selectors.visible_post_for_scan(post_id=post_id)
+    if post is None:
+        return False  # removed, held or gone meanwhile: nothing to put in front of anyone
+    text = f"{post.thread.title}\n{post.body}" if post.is_opening else post.body
+    kind = "thread" if post.is_opening else "reply"
+    reasons = toxicity_check(ScreeningInput(text=text, kind=kind))
+    if not reasons:
+        return False
+    (reason,) = reasons
+    with transaction.atomic():
+        if Report.objects.filter(post=post, rule=TOXICITY_SIGNAL, status=ReportStatus.OPEN).exists():
+            return False  # an edit read again: one open report is enough
+        report_from_rule(post=post, rule=TOXICITY_SIGNAL, reasons=[reason.rule, f"score {reason.score:.2f}"])
+    return True
 
 
 def _tell_reporter(report: Report, removed: bool) -> None:

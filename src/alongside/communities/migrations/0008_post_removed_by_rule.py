@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('communities', '0007_community_hold_risky_posts'),
+        ("communities", "0007_community_hold_risky_posts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='removed_by_rule',
+            model_name="post",
+            name="removed_by_rule",
             field=models.CharField(blank=True, editable=False, max_length=200, null=True),
         ),
     ]

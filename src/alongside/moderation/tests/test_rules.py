@@ -20,7 +20,7 @@ from alongside.moderation import services
 from alongside.moderation.models import Report, RuleSet
 from alongside.notifications.models import Notification
 from alongside.safety.models import RiskEvent
-from tests.fixtures import api_for, client_for
+from tests.fixtures import api_for, client_for, run_tasks
 from tests.personas import make_person
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_report_publishes_the_post_and_files_a_report_naming_the_rule(scene):
     report = Report.objects.get(post=post)
     assert (report.reporter, report.rule, report.note) == (None, "Diet talk", "diet advice")
     page = client_for(scene["moderator"]).get(reverse("moderation:queue")).content.decode()
-    assert "Reported by the community's rule:" in page
+    assert "Flagged automatically:" in page
     assert "Diet talk: diet advice" in page
     # Deciding it tells no reporter (there is none) and closes it.
     services.report_decide(actor=scene["moderator"], report=report, remove=False)
@@ -223,3 +223,33 @@ def test_rules_of_one_community_do_not_touch_another(scene):
     _rules(scene, "title: [watches]\naction: remove\n")
     elsewhere: Community = quick_community("Elsewhere", Visibility.PUBLIC, members=(scene["writer"],))
     assert opening_post(start_thread(scene["writer"], elsewhere, title="Watches")).status == PostStatus.VISIBLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signals_put_a_post_in_front_of_the_moderators_and_never_take_it_down(scene):
+    from alongside.core.models import BlockedTerm
+
+    BlockedTerm.objects.create(term="zqwatch", action="flag")
+    thread = start_thread(scene["writer"], scene["room"], title="Evening", body="A zqwatch moment")
+    watched = opening_post(thread)
+    assert watched.status == PostStatus.VISIBLE
+    assert Report.objects.get(post=watched).rule == "Watched word"
+    # Written for this test, not from any data set.
+    # The toxicity signal reads posts in the task worker, after they are published.
+    rude = community_services.post_reply(
+        actor=scene["writer"], thread=thread, body="Shut up, you pathetic idiot. Nobody wants your garbage."
+    )
+    kind = community_services.post_reply(actor=scene["writer"], thread=thread, body="Thank you, that helped.")
+    assert rude.status == PostStatus.VISIBLE
+    assert not Report.objects.filter(post=rude).exists()
+    run_tasks()
+    report = Report.objects.get(post=rude)
+    assert (report.reporter, report.rule) == (None, "Toxicity signal")
+    assert report.note.startswith("reads_as_offensive; score ")
+    assert not Report.objects.filter(post=kind).exists()
+    rude.refresh_from_db()
+    assert rude.status == PostStatus.VISIBLE  # a signal, never a removal
+    # Edited and read again: still one open report.
+    community_services.post_edit(actor=scene["writer"], post=rude, body="Shut up, you pathetic idiot.")
+    run_tasks()
+    assert Report.objects.filter(post=rude).count() == 1

@@ -1,0 +1,13 @@
+"""Work of the moderation app run by the task worker (never in a request): reading new posts with
+the toxicity signal, which takes tens of milliseconds a post (docs/moderation.md, "Cost")."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from alongside.moderation import services
+
+
+@task()
+def toxicity_scan(*, post_id: int) -> bool:
+    return services.toxicity_scan(post_id=post_id)
