@@ -185,6 +185,12 @@ def test_a_host_writes_rules_sees_a_mistake_by_its_line_tries_them_and_turns_the
     expect(page.get_by_text("Saved. The rules apply to new posts and replies while they are on.")).to_be_visible()
     expect(page.get_by_text("The saved rules are on.")).to_be_visible()
     audit(page)
+    # The host's badge on their post says what it means.
+    thread = start_thread(host, room, title="Welcome, growers", body="Say hello!")
+    page.goto(f"{live_url}/c/{room.slug}/t/{thread.pk}/")
+    page.get_by_role("link", name="Host", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What the badges mean")
+    audit(page)
     context.close()
     held = opening_post(start_thread(writer, room, title="Cheap pots", body="Going spare"))
     assert held.status == "held"

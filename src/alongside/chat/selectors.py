@@ -110,14 +110,18 @@ def other_side(viewer: ChatViewer) -> dict[str, Any]:
     """What one side of a support chat sees of the other: for a member, the listener's name; for a
     listener, the member's pseudonym, pronouns, languages and the topic. Never an e-mail or more."""
     from alongside.accounts.selectors import user_display_name
+    from alongside.communities.presenters import badge_of
 
     conversation = viewer.conversation
     other = conversation.listener if viewer.is_member else conversation.member
     if other is None:
         return {}
     profile = getattr(other, "profile", None)
+    badge, badge_key = badge_of(other)
     return {
         "name": user_display_name(other),
+        "badge": badge,  # "Peer listener" (or a staff role), as on their posts
+        "badge_key": badge_key,
         "pronouns": getattr(profile, "pronouns", "") if viewer.is_listener else "",
         "languages": list(getattr(profile, "languages", []) or []) if viewer.is_listener else [],
         "topic": conversation.topic if viewer.is_listener else "",

@@ -27,6 +27,7 @@ from alongside.communities.access import CommunityViewer
 from alongside.communities.models import (
     Community,
     ContentWarning,
+    MemberRole,
     Post,
     PostStatus,
     ReactionKind,
@@ -54,7 +55,8 @@ _VISIBILITY_SHORT = {
 class AuthorView:
     label: str  # a display name, "Anonymous member" or "Deleted member"
     pseudonym: str | None  # never for anonymous posts, to anyone
-    badge: str | None  # a staff role ("Moderator"): staff names always carry it
+    badge: str | None  # a staff role ("Moderator"), "Peer listener", or the community's "Host": always shown
+    badge_key: str = ""  # its anchor on the page that says what each badge means (/badges/)
 
     @property
     def signature(self) -> str:
@@ -64,18 +66,35 @@ class AuthorView:
         return _("%(name)s (%(role)s)") % {"name": self.label, "role": self.badge}
 
 
-def person(user: Any) -> AuthorView:
-    """A named person as others see them."""
-    badge = str(_ROLE_LABELS[user.role]) if user.role in STAFF_ROLES else None
-    return AuthorView(account_selectors.user_display_name(user), user.username, badge)
+_COMMUNITY_BADGES: dict[str, Any] = {
+    MemberRole.HOST: gettext_lazy("Host"),
+    MemberRole.MODERATOR: gettext_lazy("Community moderator"),
+}
+
+
+def badge_of(user: Any, community_role: str | None = None) -> tuple[str | None, str]:
+    """(label, key) of the badge a person carries: their staff role, else "Peer listener" (trained
+    and approved, see chat.training), else their role in this community (host, moderator)."""
+    if user.role in STAFF_ROLES or user.role == Role.LISTENER:
+        return str(_ROLE_LABELS[user.role]), str(user.role)
+    if community_role in _COMMUNITY_BADGES:
+        return str(_COMMUNITY_BADGES[community_role]), f"community-{community_role}"
+    return None, ""
+
+
+def person(user: Any, community_role: str | None = None) -> AuthorView:
+    """A named person as others see them (with their role in the community being read, if any)."""
+    badge, key = badge_of(user, community_role)
+    return AuthorView(account_selectors.user_display_name(user), user.username, badge, key)
 
 
 def author_of(post: Post) -> AuthorView:
+    """An anonymous post carries no badge either: a badge would narrow down who wrote it."""
     if post.is_anonymous:
         return AuthorView(str(ANONYMOUS_LABEL), None, None)
     if post.author is None:
         return AuthorView(str(DELETED_LABEL), None, None)
-    return person(post.author)
+    return person(post.author, getattr(post, "author_community_role", None))
 
 
 def author_label(post: Post) -> str:
@@ -244,6 +263,7 @@ def page_text() -> dict[str, str]:
         "block": _("Block"),
         "review": _("Review"),
         "new_since": _("New since your last visit"),
+        "badges_url": reverse("communities:badges"),
     }
 
 

@@ -166,7 +166,7 @@ def community_suggestions(*, user: Any, topics: list[str], limit: int = SUGGESTI
 def _opening_posts() -> Prefetch[str, QuerySet[Post], str]:
     return Prefetch(
         "posts",
-        queryset=Post.objects.filter(is_opening=True).select_related("author__profile"),
+        queryset=_with_community_roles(Post.objects.filter(is_opening=True).select_related("author__profile")),
         to_attr="opening_posts",
     )
 
@@ -184,6 +184,15 @@ def _without_blocked_threads(queryset: QuerySet[Thread], user: Any) -> QuerySet[
     if blocked is None:
         return queryset
     return queryset.exclude(Exists(Post.objects.filter(blocked, thread=OuterRef("pk"), is_opening=True)))
+
+
+def _with_community_roles(queryset: QuerySet[Post]) -> QuerySet[Post]:
+    """`author_community_role` on each post: its named author's role in the post's community (host,
+    moderator, member), for their badge. Part of the query that loads the posts."""
+    role = Membership.objects.filter(
+        community_id=OuterRef("thread__community_id"), user_id=OuterRef("author_id"), status=MembershipStatus.ACTIVE
+    ).values("role")[:1]
+    return queryset.annotate(author_community_role=Subquery(role))
 
 
 def _mark_blocked(queryset: QuerySet[Post], user: Any) -> QuerySet[Post]:
@@ -275,6 +284,7 @@ def thread_posts(*, viewer: CommunityViewer, thread: Thread, page: int | str = 1
         .order_by("-is_opening", "created_at", "pk"),
         viewer.user,
     )
+    queryset = _with_community_roles(queryset)
     result = Paginator(queryset, POSTS_PER_PAGE).get_page(page)
     result.object_list = _with_reactions_and_quotes(viewer, list(result.object_list))
     for post in result.object_list:
@@ -316,7 +326,8 @@ def _with_reactions_and_quotes(viewer: CommunityViewer, posts: list[Post]) -> li
 
 def post_annotated(*, viewer: CommunityViewer, post: Post) -> Post:
     """One post (already checked with access_post) with the same extras as thread_posts."""
-    fresh = _mark_blocked(Post.objects.select_related("author__profile").only(*_SHOWN), viewer.user).get(pk=post.pk)
+    shown = _mark_blocked(Post.objects.select_related("author__profile").only(*_SHOWN), viewer.user)
+    fresh = _with_community_roles(shown).get(pk=post.pk)
     fresh.thread = post.thread
     return _with_reactions_and_quotes(viewer, [fresh])[0]
 
@@ -384,7 +395,8 @@ def post_search(*, user: Any, query: str, limit: int = 50) -> list[Post]:
     blocked = blocked_authors(user)
     if blocked is not None:
         candidates = candidates.exclude(blocked)
-    return list(search.matching(candidates, query).select_related("thread__community", "author__profile")[:limit])
+    found = search.matching(candidates, query).select_related("thread__community", "author__profile")
+    return list(_with_community_roles(found)[:limit])
 
 
 def community_search(*, user: Any, query: str, limit: int = COMMUNITIES_FOUND) -> list[Community]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("waiting/", discover.waiting, name="waiting"),
     path("search/", discover.search, name="search"),
     path("welcome/", discover.welcome, name="welcome"),
+    path("badges/", discover.badges, name="badges"),
     path("people/<str:pseudonym>/", people.person, name="person"),
     path("preferences/reading/", discover.reading_preferences, name="reading_preferences"),
     path("c/<slug:slug>/", communities.community, name="community"),

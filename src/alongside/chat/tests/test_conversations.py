@@ -205,8 +205,9 @@ def test_people_outside_a_chat_cannot_see_it(member, other_member, duty_listener
 def test_the_listener_sees_pseudonym_pronouns_languages_and_topic_only(member, duty_listener):
     _request, conversation = _matched(member, topic="anxiety")
     seen = selectors.other_side(viewer_of(duty_listener, conversation))
-    assert set(seen) == {"name", "pronouns", "languages", "topic"}
+    assert set(seen) == {"name", "badge", "badge_key", "pronouns", "languages", "topic"}
     assert seen["name"] == member.username
+    assert seen["badge"] is None  # a member carries no badge
     assert seen["topic"] == "anxiety"
     assert "river@example.org" not in str(seen)
 

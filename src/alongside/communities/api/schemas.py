@@ -170,7 +170,11 @@ class BanIn(PseudonymIn):
 class AuthorOut(Schema):
     label: str = Field(..., description="What to show: a display name, 'Anonymous member' or 'Deleted member'.")
     pseudonym: str | None = Field(..., description="Null for anonymous posts (to everyone) and deleted accounts.")
-    badge: str | None = Field(..., description="The staff role of a staff member (e.g. 'Moderator'); always shown.")
+    badge: str | None = Field(
+        ...,
+        description="A staff role ('Moderator'), 'Peer listener', or the author's role in the community "
+        "('Host', 'Community moderator'); never on anonymous posts. Meanings: /badges/.",
+    )
 
     @staticmethod
     def of(author: AuthorView) -> AuthorOut:

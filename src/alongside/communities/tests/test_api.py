@@ -1441,7 +1441,8 @@ def test_staff_authors_carry_their_badge_unless_they_post_anonymously(
         signed.pk: named(moderator, "Moderator"),
         anonymous.pk: ANONYMOUS,
         by_host.pk: named(admin_user, "Administrator"),
-        by_community_mod.pk: named(community_mod),  # a community's own moderator is not site staff
+        # A community's own moderator is not site staff: their badge says whose moderator they are.
+        by_community_mod.pk: named(community_mod, "Community moderator"),
     }
     for thread_id, author in expected.items():
         read = ok(caller("GET", f"/threads/{thread_id}"))

@@ -427,10 +427,10 @@ def test_a_staff_name_carries_its_badge_wherever_it_is_shown() -> None:
 
     member = client_for(starter)
     listing = member.get(reverse("communities:community", args=[community.slug])).content.decode()
-    assert 'by Sam Keeper <span class="badge badge-staff">Moderator</span>' in listing
+    assert 'by Sam Keeper <a class="badge badge-staff" href="/badges/#moderator">Moderator</a>' in listing
     page = member.get(reverse("communities:thread", args=[community.slug, thread.pk])).content.decode()
     assert f"{signature} wrote:" in page
-    assert 'class="badge badge-staff">Moderator<' in page
+    assert 'class="badge badge-staff" href="/badges/#moderator">Moderator<' in page
     found = member.get(reverse("communities:search"), {"q": "zqbadge"}).content.decode()
     assert f"by {signature}" in found
     rows = list(notification_list(viewer=starter))

@@ -105,3 +105,9 @@ def reading_preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your reading preferences are saved."))
             return redirect("communities:reading_preferences")
     return render(request, "communities/reading_preferences.html", {"form": form})
+
+
+@require_GET
+def badges(request: HttpRequest) -> HttpResponse:
+    """What each badge beside a name means. Open to everyone, signed in or not."""
+    return render(request, "communities/badges.html")
