@@ -11,7 +11,6 @@ the head uses embeddings) `probability` is None and `status()` says why.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from alongside.core.files import sha256_of
 from alongside.moderation.toxicity import dataset, features
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -48,14 +48,6 @@ def manifest() -> dict[str, Any]:
     with MANIFEST_PATH.open(encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_head(path: Path | None = None, *, expected_sha256: str | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from alongside.core.files import sha256_of
 from alongside.moderation.toxicity import dataset, features, model
 
 DIM = 384
@@ -241,7 +242,7 @@ def save(fitted: Fitted) -> str:
     """Write the head and pin its SHA-256; returns the hash."""
     model.DATA_DIR.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(model.HEAD_PATH, **fitted.arrays)  # type: ignore[arg-type]
-    digest = model.sha256_of(model.HEAD_PATH)
+    digest = sha256_of(model.HEAD_PATH)
     attempt = fitted.attempt
     pins = {
         "head": {

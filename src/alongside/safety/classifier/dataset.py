@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from alongside.core.files import sha256_of
 from alongside.safety.classifier import embeddings
 
 DATA_FILE = Path(os.environ.get("SAFETY_TRAINING_DATA", "/work/shared/data/rmhd27/posts.csv"))
@@ -59,7 +60,7 @@ def load_posts(path: Path = DATA_FILE) -> list[Post]:
 
 def chunk_embeddings(posts: list[Post]) -> list[np.ndarray]:
     """One k x 384 array per post (k <= MAX_CHUNKS windows), cached on disk."""
-    data_hash = embeddings.sha256_of(DATA_FILE)[:12]
+    data_hash = sha256_of(DATA_FILE)[:12]
     encoder = embeddings.manifest()["encoder"]["model_sha256"][:12]
     cache = CACHE_DIR / f"chunks-{data_hash}-{encoder}-{MAX_CHUNKS}.npz"
     ids = [p.id for p in posts]

@@ -11,7 +11,6 @@ says why; `embed` then raises `ModelUnavailableError`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from alongside.core.files import sha256_of
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MANIFEST_PATH = DATA_DIR / "manifest.json"
@@ -72,14 +73,6 @@ def manifest() -> dict[str, Any]:
     with MANIFEST_PATH.open(encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_file(path: Path, expected: str, what: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from alongside.core.files import sha256_of
 from alongside.safety.classifier import dataset, embeddings, model, patterns
 from alongside.safety.enums import AssessContext, RiskLevel
 
@@ -147,7 +148,7 @@ def train(kind: str = "mean+max+patterns", l2: float = 10.0) -> dict[str, float]
     arrays.update({name: np.asarray(value, dtype=np.float32) for name, value in thresholds.items()})
     np.savez(model.HEAD_PATH, **arrays)  # type: ignore[arg-type]
     manifest = embeddings.manifest()
-    manifest["head"] = {"sha256": embeddings.sha256_of(model.HEAD_PATH), "features": kind, "l2": l2}
+    manifest["head"] = {"sha256": sha256_of(model.HEAD_PATH), "features": kind, "l2": l2}
     embeddings.MANIFEST_PATH.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return {**thresholds, "validation_ap": average_precision(y, scores)}
 
