@@ -38,15 +38,17 @@ _parsed: dict[int, tuple[datetime, list[Rule]]] = {}  # per process: RuleSet id 
 
 
 def active_rules(community_id: int) -> list[Rule]:
-    """The rules in force in a community (none when it has none or they are turned off). One query;
-    the text is parsed again only when it changed."""
-    found = RuleSet.objects.filter(community_id=community_id, enabled=True).only("source", "updated_at").first()
+    """The rules in force in a community (none when it has none or they are turned off). One small
+    query; the text is read and parsed again only when it changed."""
+    found = RuleSet.objects.filter(community_id=community_id, enabled=True).values_list("pk", "updated_at").first()
     if found is None:
         return []
-    cached = _parsed.get(found.pk)
-    if cached is None or cached[0] != found.updated_at:
-        cached = (found.updated_at, parse_rules(found.source))  # saved only when it parses
-        _parsed[found.pk] = cached
+    pk, updated_at = found
+    cached = _parsed.get(pk)
+    if cached is None or cached[0] != updated_at:
+        source = RuleSet.objects.values_list("source", flat=True).get(pk=pk)
+        cached = (updated_at, parse_rules(source))  # saved only when it parses
+        _parsed[pk] = cached
     return cached[1]
 
 
