@@ -308,6 +308,9 @@ SAFETY_WORRY_REPORTS_PER_DAY = env_int("SAFETY_WORRY_REPORTS_PER_DAY", 5, minimu
 # at most FEEDBACK_RATE_LIMIT from one address (allauth's rate syntax), and an address people can
 # also write to, shown beside the form when set.
 MODERATION_REPORTS_PER_HOUR = env_int("MODERATION_REPORTS_PER_HOUR", 10, minimum=1)
+# After this many upsetting items (self-harm, suicide, violence, abuse) in a day, the review queue
+# suggests the moderator take a break.
+MODERATION_BREAK_AFTER = env_int("MODERATION_BREAK_AFTER", 15, minimum=1)
 FEEDBACK_CONTACT_EMAIL = env_str("FEEDBACK_CONTACT_EMAIL", "")
 
 # --- E-mail -----------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ class QueueEntryOut(Schema):
     reports: int
     reasons: dict[str, int]
     notes: list[str]
+    upsetting: bool = Field(..., description="Self-harm, suicide, violence or abuse: show it only when asked.")
     first_reported_at: datetime
 
     @staticmethod
@@ -89,6 +90,7 @@ class QueueEntryOut(Schema):
             reports=entry.count,
             reasons=dict(entry.reasons),
             notes=entry.notes,
+            upsetting=entry.upsetting,
             first_reported_at=entry.oldest,
         )
 

@@ -7,10 +7,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from alongside.core.errors import NotFound
 from alongside.moderation.access import check_review_queue, check_site_moderator, moderated_community_ids
-from alongside.moderation.enums import FeedbackStatus, ReportStatus
+from alongside.moderation.enums import FeedbackStatus, ReportReason, ReportStatus
 from alongside.moderation.models import Feedback, Report, RuleSet
+
+# What a moderator may not want to read unasked: hidden in the queue until they choose to see it.
+_UPSETTING_WARNINGS = frozenset({"self_harm", "suicide", "abuse", "violence"})
+_UPSETTING_REASONS = frozenset({ReportReason.HARASSMENT, ReportReason.HATE})
+_UPSETTING_SIGNALS = frozenset({"Toxicity signal"})
+
+
+def is_upsetting(post: Any, reports: list[Report]) -> bool:
+    """Self-harm, suicide, violence or abuse: the writer's own content warnings, what the crisis check
+    read in it, or what it was reported (or flagged) for."""
+    crisis = any(r.get("check") == "crisis" and r.get("rule") not in ("", "none") for r in post.screening_reasons)
+    return (
+        crisis
+        or bool(_UPSETTING_WARNINGS.intersection(post.content_warnings))
+        or any(r.reason in _UPSETTING_REASONS or r.rule in _UPSETTING_SIGNALS for r in reports)
+    )
 
 
 @dataclass
@@ -35,6 +53,10 @@ class ReportedPost:
         return counts.most_common()
 
     @property
+    def upsetting(self) -> bool:
+        return is_upsetting(self.post, self.reports)
+
+    @property
     def rules(self) -> list[str]:
         """The community rules that reported it (their reports have no reporter), with their reasons."""
         return sorted({f"{r.rule}: {r.note}" if r.note else r.rule for r in self.reports if r.rule})
@@ -57,6 +79,16 @@ def report_queue(*, viewer: Any, limit: int = 200) -> list[ReportedPost]:
         entry = grouped.setdefault(report.post_id, ReportedPost(post=report.post, first=report))
         entry.reports.append(report)
     return sorted(grouped.values(), key=lambda entry: (-entry.count, entry.oldest))[:limit]
+
+
+def upsetting_handled_today(*, viewer: Any) -> int:
+    """How many upsetting items (is_upsetting) this moderator decided today, in the site's time zone."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    decided: dict[int, list[Report]] = {}
+    reports = Report.objects.filter(decided_by=viewer, decided_at__gte=start).select_related("post")
+    for report in reports:
+        decided.setdefault(report.post_id, []).append(report)
+    return sum(is_upsetting(group[0].post, group) for group in decided.values())
 
 
 def my_reports(*, user: Any, limit: int = 100) -> list[Report]:

@@ -162,6 +162,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         else None,
         "decide_form": DecideForm(),
         "close_form": CloseFeedbackForm(),
+        "upsetting_today": selectors.upsetting_handled_today(viewer=request.user),
+        "break_after": settings.MODERATION_BREAK_AFTER,
     }
     return render(request, "moderation/queue.html", context)
 

@@ -252,3 +252,39 @@ def test_the_api_files_reports_and_sends_a_crisis_to_the_responders(scene):
     )
     assert decided.status_code == 422  # a removal needs a reason
     assert caller.call("GET", "/reports/mine").json()["items"][0]["status"] == "open"
+
+
+def test_upsetting_items_stay_hidden_until_asked_for_and_a_break_is_suggested(scene, settings):
+    settings.MODERATION_BREAK_AFTER = 2
+    host = client_for(scene["host"])
+    _report(scene, "first", reason="spam")
+    page = host.get(reverse("moderation:queue")).content.decode()
+    assert "Cheap watches, message me" in page
+    assert "This may be upsetting" not in page  # spam is shown as it is
+    _report(scene, "second", reason="harassment")
+    page = host.get(reverse("moderation:queue")).content.decode()
+    assert '<details class="upsetting">' in page  # hidden until opened (no JavaScript needed)
+    assert "upsetting items today" not in page
+    hurtful = opening_post(
+        start_thread(scene["writer"], scene["room"], title="Hard", body="A hard story", content_warnings=["violence"])
+    )
+    services.report_file(actor=scene["first"], post=hurtful, writer_id=scene["writer"].pk, reason="other")
+    first_report = Report.objects.filter(post=scene["post"]).first()
+    assert first_report is not None
+    services.report_decide(actor=scene["host"], report=first_report, remove=False)
+    page = host.get(reverse("moderation:queue")).content.decode()
+    assert "You have looked at 1 upsetting item today." in page
+    assert "Please take a break" not in page
+    services.report_decide(actor=scene["host"], report=Report.objects.get(post=hurtful), remove=False)
+    page = host.get(reverse("moderation:queue")).content.decode()
+    assert "You have looked at 2 upsetting items today." in page
+    assert "Please take a break" in page
+    # Another moderator's count is their own.
+    assert selectors.upsetting_handled_today(viewer=scene["first"]) == 0
+    # The API says the same of each item, for apps to hide it likewise.
+    hidden = opening_post(
+        start_thread(scene["writer"], scene["room"], title="More", body="x", content_warnings=["abuse"])
+    )
+    services.report_file(actor=scene["first"], post=hidden, writer_id=scene["writer"].pk, reason="spam")
+    items = api_for(scene["host"]).call("GET", "/moderation/queue").json()["items"]
+    assert [(item["post"], item["upsetting"]) for item in items] == [(hidden.pk, True)]
