@@ -218,3 +218,14 @@ class TopicsForm(PlainErrors, forms.Form):
 
 class SearchForm(PlainErrors, forms.Form):
     q = forms.CharField(label=_("Search communities and posts"), max_length=200, required=False)
+
+
+class ExperienceForm(PlainErrors, forms.Form):
+    """A moderator's note on a post: shared experience, not professional advice."""
+
+    resource = forms.CharField(
+        label=_("A better resource (optional)"),
+        help_text=_("A web address (https://…) or an address on this site, such as /help/."),
+        max_length=300,
+        required=False,
+    )

@@ -129,6 +129,10 @@ class Post(models.Model):
     quoted_post = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=8, choices=PostStatus.choices, default=PostStatus.VISIBLE)
     screening_reasons = models.JSONField(default=list, blank=True, editable=False)
+    # A moderator's note on the post: one person's own experience, not professional advice, with a
+    # better resource where they give one. Nullable, like removed_by_rule, so SQLite adds them in place.
+    experience_noted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    experience_resource = models.CharField(max_length=300, null=True, blank=True, editable=False)
     # The community rule that took it down, while that stands: its moderators can put it back.
     # Nullable so SQLite adds the column in place (its full-text triggers forbid rebuilding the table).
     removed_by_rule = models.CharField(max_length=200, null=True, blank=True, editable=False)

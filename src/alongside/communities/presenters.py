@@ -203,6 +203,7 @@ class PostView:
     can_see_history: bool
     urls: dict[str, str]  # react, edit, delete, reveal, history, worry, report, block
     can_worry: bool = False  # "I'm worried about this person", "Report", "Block": a visible post by someone else
+    can_mark_experience: bool = False  # moderators: "shared experience, not professional advice"
     blocked: bool = False  # written by someone the viewer blocked: shown as hidden, nothing of it
 
     @property
@@ -264,6 +265,9 @@ def page_text() -> dict[str, str]:
         "review": _("Review"),
         "new_since": _("New since your last visit"),
         "badges_url": reverse("communities:badges"),
+        "experience": _("A moderator's note: this is one person's own experience, not professional advice."),
+        "experience_resource": _("A moderator suggests this resource."),
+        "mark_experience": _("Note: not professional advice"),
     }
 
 
@@ -273,6 +277,7 @@ _POST_URL_NAMES = {
     "delete": "communities:post_delete",
     "reveal": "communities:post_reveal",
     "history": "communities:post_history",
+    "experience": "communities:post_experience",
 }
 _PK_PLACEHOLDER = 2_147_483_647
 
@@ -356,6 +361,7 @@ class PostPresenter:
             can_see_history=post.edited_at is not None and access.check_see_post_history_permission(viewer, post),
             urls=self._urls(post.pk),
             can_worry=visible and viewer.user.is_authenticated and not viewer.wrote(post),
+            can_mark_experience=visible and access.check_moderate_community_permission(viewer),
             blocked=blocked,
         )
 

@@ -60,7 +60,7 @@ _SHOWN = (
     "id", "thread_id", "author_id", "author_ref", "is_opening", "body", "body_html", "is_anonymous",
     "content_warnings", "quoted_post_id", "status", "created_at", "edited_at",
     "author__id", "author__username", "author__role", "author__profile__id", "author__profile__user_id",
-    "author__profile__display_name",
+    "author__profile__display_name", "experience_noted_at", "experience_resource",
 )  # fmt: skip
 
 
@@ -627,7 +627,7 @@ _SNIPPET = (
     "id", "thread_id", "author_id", "is_anonymous", "body_html", "status", "created_at",
     "thread__id", "thread__title", "thread__community_id", "thread__status",
     "author__id", "author__username", "author__role", "author__profile__id", "author__profile__user_id",
-    "author__profile__display_name",
+    "author__profile__display_name", "experience_noted_at", "experience_resource",
 )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q
 from django.urls import reverse
@@ -938,6 +939,45 @@ def thread_lock(*, actor: User, thread: Thread, locked: bool = True) -> Thread:
 @transaction.atomic
 def thread_pin(*, actor: User, thread: Thread, pinned: bool = True) -> Thread:
     return _thread_flag(actor=actor, thread=thread, field="is_pinned", value=pinned)
+
+
+RESOURCE_MAX = 300
+
+
+def _clean_resource(value: str) -> str:
+    """A better resource: a web address (https or http) or an address on this site ("/help/")."""
+    value = _check_characters(str(value or ""), "resource").strip()
+    if not value:
+        return ""
+    if len(value) > RESOURCE_MAX:
+        raise Invalid({"resource": _("Please keep the address under %(max)d characters.") % {"max": RESOURCE_MAX}})
+    if value.startswith("/") and not value.startswith("//"):
+        return value
+    try:
+        URLValidator(schemes=["https", "http"])(value)
+    except ValidationError:
+        raise Invalid(
+            {"resource": _("Please give a web address (https://…) or an address on this site (/…).")}
+        ) from None
+    return value
+
+
+@transaction.atomic
+def post_mark_experience(*, actor: User, post: Post, marked: bool = True, resource: str = "") -> Post:
+    """A moderator marks a post as one person's shared experience, not professional advice, and may
+    point to a better resource; or takes the mark off. Audited; marking again updates the resource."""
+    post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
+    require(
+        access.check_moderate_community_permission(community_viewer(actor, post.thread.community)),
+        access.REASON_MODERATORS,
+    )
+    resource = _clean_resource(resource) if marked else ""
+    post.experience_noted_at = timezone.now() if marked else None
+    post.experience_resource = resource or None
+    post.save(update_fields=["experience_noted_at", "experience_resource"])
+    action = "communities.post.marked_experience" if marked else "communities.post.unmarked_experience"
+    audit_record(actor=actor, action=action, target=post, data={"resource": resource})
+    return post
 
 
 def _reaction_check(*, actor: User, post: Post, kind: str) -> None:

@@ -41,4 +41,5 @@ urlpatterns = [
     path("posts/<int:post_id>/delete/", threads.post_delete, name="post_delete"),
     path("posts/<int:post_id>/reveal/", threads.post_reveal, name="post_reveal"),
     path("posts/<int:post_id>/history/", threads.post_history, name="post_history"),
+    path("posts/<int:post_id>/experience/", threads.post_experience, name="post_experience"),
 ]

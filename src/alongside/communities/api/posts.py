@@ -1,4 +1,5 @@
-"""Posts: one post, editing, deleting, reactions, revealing an anonymous author, edit history."""
+"""Posts: one post, editing, deleting, reactions, revealing an anonymous author, edit history, the
+moderators' "not professional advice" note."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from alongside.communities.api.common import OPEN_READ, me, post_out, reader
 from alongside.communities.api.schemas import (
     READ,
     WRITE,
+    ExperienceIn,
     PostOut,
     PostPatch,
     ReactionCounts,
@@ -27,6 +29,19 @@ from alongside.core.errors import require
 
 router = Router(tags=["communities"])
 REVISIONS_PER_PAGE = 50
+
+
+@router.post(
+    "/posts/{post_id}/experience",
+    response=responses({200: PostOut}, *WRITE),
+    summary="Note: shared experience, not professional advice (moderators)",
+    description="Adds (or with `marked: false` removes) the note under a post, with an optional better resource.",
+)
+def post_experience(request: HttpRequest, post_id: int, payload: ExperienceIn) -> PostOut:
+    user = me(request)
+    viewer, post = access.access_post(user, post_id)
+    post = services.post_mark_experience(actor=user, post=post, marked=payload.marked, resource=payload.resource)
+    return post_out(viewer, post)
 
 
 @router.get(

@@ -217,11 +217,16 @@ class PostOut(Schema):
     blocked: bool = Field(
         False, description="Written by someone you blocked: like a removed post, nothing of it is shown."
     )
+    not_professional_advice: bool = Field(
+        False, description="A moderator's note: one person's own experience, not professional advice."
+    )
+    better_resource: str | None = Field(None, description="With that note: a resource a moderator suggests.")
 
     @staticmethod
     def of(view: PostView) -> PostOut:
         post = view.post
         counts = {reaction.kind: reaction.count for reaction in view.reactions}
+        shown = not view.is_removed and not view.blocked  # nothing of a removed or hidden post
         return PostOut(
             id=post.pk,
             thread_id=post.thread_id,
@@ -244,6 +249,8 @@ class PostOut(Schema):
             can_delete=view.can_delete,
             can_reveal=view.can_reveal,
             blocked=view.blocked,
+            not_professional_advice=shown and view.post.experience_noted_at is not None,
+            better_resource=view.post.experience_resource if shown else None,
         )
 
 
@@ -323,6 +330,11 @@ class PostPatch(Input):
 
 class ReasonIn(Input):
     reason: Text = Field("", max_length=500, description="For the moderation log.")
+
+
+class ExperienceIn(Input):
+    marked: bool = Field(True, description="False takes the note off.")
+    resource: Text = Field("", max_length=300, description="https://… or an address on this site (/help/).")
 
 
 class RequiredReasonIn(Input):

@@ -71,6 +71,7 @@ ACTIONS = [
     "delete_others",
     "lock",
     "pin",
+    "mark_experience",  # post_mark_experience: "shared experience, not professional advice"
     "approve_member",  # membership_decide on someone else's pending request
     "reveal_anonymous_author",  # anonymous_author_reveal, audited every time
     "review_held",  # post_review approving a post screening held back
@@ -90,7 +91,7 @@ AUTHORING_ROLES = {"member", "community_moderator", "host"}
 # Actions on a thread or post: a web request for them first needs the thread to be readable.
 THREAD_LEVEL = {
     "read", "reply", "react", "edit_own", "edit_others", "delete_own", "delete_others", "lock", "pin",
-    "reveal_anonymous_author", "follow", "unfollow", "mute", "unmute",
+    "mark_experience", "reveal_anonymous_author", "follow", "unfollow", "mute", "unmute",
 }  # fmt: skip
 
 T, F, NA = True, False, None
@@ -243,6 +244,19 @@ TABLE: dict[str, dict[str, tuple[bool | None, bool | None, bool | None]]] = {
         "invited":             (F, F, F),
     },
     "pin": {
+        "anonymous":           (F, F, F),
+        "member":              (F, F, F),
+        "non_member":          (F, F, F),
+        "pending":             (F, F, F),
+        "community_moderator": (T, T, T),
+        "host":                (T, T, T),
+        "admin":               (T, T, T),
+        "site_moderator":      (T, T, T),
+        "banned":              (F, F, F),
+        "invited":             (F, F, F),
+    },
+    # Moderators (the community's, and site staff) may note a post as not professional advice.
+    "mark_experience": {
         "anonymous":           (F, F, F),
         "member":              (F, F, F),
         "non_member":          (F, F, F),
@@ -715,6 +729,21 @@ def web_pin(s: Scene, client: Client) -> Any:
 def effect_pin(s: Scene, result: Any) -> None:
     assert Thread.objects.get(pk=s.thread.pk).is_pinned
     assert _audited("communities.thread.pinned", actor=s.actor, target=s.thread) == 1
+
+
+def svc_mark_experience(s: Scene) -> Any:
+    return services.post_mark_experience(actor=s.actor, post=s.others_post, resource="/help/")
+
+
+def web_mark_experience(s: Scene, client: Client) -> Any:
+    return client.post(reverse("communities:post_experience", args=[s.others_post.pk]), {"resource": "/help/"})
+
+
+def effect_mark_experience(s: Scene, result: Any) -> None:
+    post = Post.objects.get(pk=s.others_post.pk)
+    assert post.experience_noted_at is not None
+    assert post.experience_resource == "/help/"
+    assert _audited("communities.post.marked_experience", actor=s.actor, target=s.others_post) == 1
 
 
 def svc_approve_member(s: Scene) -> Any:

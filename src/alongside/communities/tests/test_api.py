@@ -392,7 +392,7 @@ def test_every_read_but_the_directory_needs_a_sign_in(openapi_spec, as_, some_of
 def test_every_write_signed_out_is_401_not_authenticated_and_changes_nothing(openapi_spec, as_, some_of_everything):
     stranger = as_(None)
     writes = operations_of(openapi_spec, reads=False)
-    assert len(writes) == 29
+    assert len(writes) == 30
     before = snapshot()
     for method, template in writes:
         operation = openapi_spec["paths"][template][method.lower()]
@@ -749,6 +749,12 @@ ACTIONS = {
         lambda w: _status(w.reply) == PostStatus.REMOVED,
         refusal=access.REASON_DELETE,
     ),
+    "experience": Action(
+        "POST",
+        "/posts/{reply}/experience",
+        {"resource": "/help/"},
+        lambda w: Post.objects.get(pk=w.reply.pk).experience_resource == "/help/",
+    ),
     "lock": Action("PUT", "/threads/{thread}/lock", None, lambda w: _thread(w).is_locked),
     "unlock": Action(
         "DELETE",
@@ -816,6 +822,7 @@ OUTCOMES: dict[str, tuple[Any, ...]] = {
     "approve":         (404,   404,      OK,     OK,       OK),
     "reject":          (404,   404,      OK,     OK,       OK),
     "remove":          (403,   404,      OK,     OK,       OK),
+    "experience":      (403,   404,      OK,     OK,       OK),
     "lock":            (403,   404,      OK,     OK,       OK),
     "unlock":          (403,   404,      OK,     OK,       OK),
     "pin":             (403,   404,      OK,     OK,       OK),
@@ -1676,6 +1683,9 @@ WRITES = {
     "reply": Write("member", "POST", "/threads/{thread}/posts", {"body": "Fine"}, "body", {"body": 5}),
     "post_edit": Write("member", "PATCH", "/posts/{post}", {"body": "New"}, "body", {"content_warnings": "grief"}),
     "reveal": Write("moderator", "POST", "/posts/{anonymous}/reveal", {"reason": "x"}, "reason", {"reason": 1}),
+    "experience": Write(
+        "moderator", "POST", "/posts/{reply}/experience", {"resource": ""}, "resource", {"resource": 5}
+    ),
     "remove": Write("moderator", "POST", "/posts/{reply}/remove", {"reason": "x"}, "reason", {"reason": ["x"]}),
     "approve": Write("moderator", "POST", "/posts/{held}/approve", {"reason": ""}, "reason", {"reason": None}),
     "reject": Write("moderator", "POST", "/posts/{held}/reject", {"reason": ""}, "reason", {"reason": False}),
@@ -1938,6 +1948,7 @@ def test_openapi_describes_every_endpoint(openapi_spec):
         "/api/v1/posts/{post_id}": ({"get", "patch", "delete"}, "communities"),
         "/api/v1/posts/{post_id}/reactions/{kind}": ({"put", "delete"}, "communities"),
         "/api/v1/posts/{post_id}/reveal": ({"post"}, "communities"),
+        "/api/v1/posts/{post_id}/experience": ({"post"}, "communities"),
         "/api/v1/posts/{post_id}/revisions": ({"get"}, "communities"),
         "/api/v1/posts/{post_id}/approve": ({"post"}, "moderation"),
         "/api/v1/posts/{post_id}/reject": ({"post"}, "moderation"),

@@ -74,3 +74,30 @@ def test_a_member_sees_their_listeners_badge_in_the_chat():
     assert (seen["badge"], seen["badge_key"]) == ("Peer listener", "listener")
     page = client_for(member).get(reverse("chat:conversation", args=[conversation.pk])).content.decode()
     assert f'href="{reverse("communities:badges")}#listener">Peer listener</a>' in page
+
+
+def test_moderators_note_a_post_as_shared_experience_not_professional_advice():
+    writer, helper, reader = make_person("wade_w"), make_person("hope_h"), make_person("rosa_r")
+    room = quick_community("Sleep", Visibility.PUBLIC, members=(writer, helper, reader))
+    Membership.objects.filter(community=room, user=helper).update(role=MemberRole.MODERATOR)
+    post = opening_post(start_thread(writer, room, title="What worked", body="Stop your meds, it cured me"))
+    url = reverse("communities:post_experience", args=[post.pk])
+    # A bad address is a form error, and nothing changes.
+    refused = client_for(helper).post(url, {"resource": "javascript:alert(1)"})
+    assert refused.status_code == 422
+    assert "Please give a web address" in refused.content.decode()
+    post.refresh_from_db()
+    assert post.experience_noted_at is None
+    # Members cannot; moderators can.
+    assert client_for(reader).post(url, {"resource": ""}).status_code == 403
+    client_for(helper).post(url, {"resource": "https://www.nhs.uk/mental-health/"})
+    page = client_for(reader).get(reverse("communities:post", args=[post.pk]), follow=True).content.decode()
+    assert "A moderator&#39;s note: this is one person&#39;s own experience, not professional advice." in page
+    assert 'href="https://www.nhs.uk/mental-health/"' in page
+    # The API says the same, and can take the note off.
+    seen = api_for(reader).call("GET", f"/posts/{post.pk}").json()
+    assert (seen["not_professional_advice"], seen["better_resource"]) == (True, "https://www.nhs.uk/mental-health/")
+    assert api_for(reader).call("POST", f"/posts/{post.pk}/experience", {"marked": True}).status_code == 403
+    off = api_for(helper).call("POST", f"/posts/{post.pk}/experience", {"marked": False})
+    assert off.status_code == 200
+    assert (off.json()["not_professional_advice"], off.json()["better_resource"]) == (False, None)

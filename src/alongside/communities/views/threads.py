@@ -21,6 +21,7 @@ from alongside.accounts import selectors as account_selectors
 from alongside.communities import access, presenters, selectors, services
 from alongside.communities.access import CommunityViewer
 from alongside.communities.forms import (
+    ExperienceForm,
     PostDeleteForm,
     PostEditForm,
     ReactionForm,
@@ -320,6 +321,28 @@ def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
     ]
     context = {**membership_context(viewer), "thread": post.thread, "post": post, "revisions": revisions}
     return render(request, "communities/post_history.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_experience(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A moderator marks a post as shared experience, not professional advice (or takes it off)."""
+    viewer, post = access.access_post(request.user, post_id)
+    require(access.check_moderate_community_permission(viewer), access.REASON_MODERATORS)
+    form = ExperienceForm(request.POST or None, initial={"resource": post.experience_resource or ""})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            marked = "unmark" not in request.POST
+            with errors_into(form):
+                services.post_mark_experience(
+                    actor=me(request), post=post, marked=marked, resource=form.cleaned_data["resource"]
+                )
+                messages.success(request, _("The note is on the post.") if marked else _("The note is off the post."))
+                return redirect(services.post_url(post))
+    context = {**membership_context(viewer), "thread": post.thread, "post": post, "form": form}
+    return render(request, "communities/post_experience.html", context, status=status)
 
 
 def _notify_setting(request: HttpRequest, thread_id: int, *, setting: str) -> HttpResponse:
