@@ -25,13 +25,20 @@ from alongside.moderation.enums import ReportReason
 from alongside.moderation.forms import BlockForm, CloseFeedbackForm, DecideForm, FeedbackForm, ReportForm, RulesForm
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
+def _someone_elses_post(request: HttpRequest) -> tuple[Any, int | None]:
+    """The post named by `?post=` (or the form), one the person may read and did not write, with
+    its writer's id: what they report or block."""
     post, writer_id = community_selectors.post_for_worry(
         user=request.user, post_id=request.GET.get("post") or request.POST.get("post")
     )
     require(writer_id != request.user.pk, access.REASON_OWN_POST)
+    return post, writer_id
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    post, writer_id = _someone_elses_post(request)
     form = ReportForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -60,10 +67,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def block(request: HttpRequest) -> HttpResponse:
-    post, writer_id = community_selectors.post_for_worry(
-        user=request.user, post_id=request.GET.get("post") or request.POST.get("post")
-    )
-    require(writer_id != request.user.pk, access.REASON_OWN_POST)
+    post, writer_id = _someone_elses_post(request)
     form = BlockForm(request.POST or None)
     status = 200
     if request.method == "POST":
