@@ -16,6 +16,7 @@ from alongside.communities import services as community_services
 from alongside.communities.models import MemberRole, Membership, Visibility
 from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
 from alongside.moderation.models import Feedback
+from alongside.moderation.services import report_file
 from tests.browser.harness import ROOT, PageAudits
 from tests.browser.test_threads import log_in
 from tests.fixtures import make_person
@@ -209,3 +210,69 @@ def test_a_host_writes_rules_sees_a_mistake_by_its_line_tries_them_and_turns_the
     context.close()
     held = opening_post(start_thread(writer, room, title="Cheap pots", body="Going spare"))
     assert held.status == "held"
+
+
+def test_a_mute_from_the_queue_is_seen_appealed_and_lifted_by_another_moderator(
+    browser: Browser, live_url: str, audit: Any
+) -> None:
+    writer, reporter = make_person("gale_moor"), make_person("wren_heath")
+    host, moderator = make_person("ash_grove"), make_person("bay_laurel")
+    room = quick_community("Afternoons", Visibility.PUBLIC, host=host, members=(writer, reporter, moderator))
+    Membership.objects.filter(community=room, user=moderator).update(role=MemberRole.MODERATOR)
+    thread = start_thread(writer, room, title="Shout", body="Everyone here is pathetic")
+    post = opening_post(thread)
+    report_file(actor=reporter, post=post, writer_id=writer.pk, reason="harassment")
+    desk_context, writer_context, host_context = browser.new_context(), browser.new_context(), browser.new_context()
+    desk, page, other = desk_context.new_page(), writer_context.new_page(), host_context.new_page()
+
+    log_in(desk, live_url, "bay_laurel", audit)
+    desk.goto(f"{live_url}/moderation/")
+    desk.get_by_role("link", name="Warn, mute or ban the writer").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Act on the writer of a post")
+    audit(desk)
+    desk.get_by_label("Mute here: they can read, but not write").check()
+    desk.get_by_label("Why (the person reads this)").fill("Please be kind: people here are struggling.")
+    desk.get_by_role("button", name="Do it and tell them").click()  # no length for a mute: the form says so
+    expect(desk.get_by_role("link", name=re.compile("1 to 28"))).to_be_visible()
+    audit(desk)
+    desk.get_by_label("For how many days?").fill("3")
+    desk.get_by_role("button", name="Do it and tell them").click()
+    expect(desk.get_by_text(re.compile("They have been told why"))).to_be_visible()
+    desk.goto(f"{live_url}/moderation/sanctions/")
+    expect(desk.get_by_role("listitem").filter(has_text="gale_moor")).to_contain_text("until")
+    audit(desk)
+
+    log_in(page, live_url, "gale_moor", audit)
+    page.goto(f"{live_url}/c/{room.slug}/t/{thread.pk}/")
+    expect(page.get_by_text("You can read here, but you can't write for now.")).to_be_visible()
+    audit(page)
+    page.get_by_role("link", name="See why and until when").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account standing")
+    expect(page.get_by_text("Please be kind: people here are struggling.")).to_be_visible()
+    page.get_by_text("Appeal this").click()
+    audit(page)
+    page.get_by_label("Why do you think this was wrong?").fill("I was angry about something else. I'm sorry.")
+    page.get_by_role("button", name="Send my appeal").click()
+    expect(page.get_by_text("Your appeal is sent.")).to_be_visible()
+    audit(page)
+
+    log_in(other, live_url, "ash_grove", audit)  # the host: not the moderator who acted
+    other.goto(f"{live_url}/moderation/appeals/")
+    item = other.get_by_role("listitem").filter(has_text="I was angry about something else")
+    audit(other)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    other.screenshot(path=str(SHOTS / "moderation-appeals.png"), full_page=True)
+    item.get_by_label("Your answer (the person reads it)").fill("Thank you for saying so. Welcome back.")
+    item.get_by_role("button", name="Lift it").click()
+    expect(other.get_by_text("Answered. They have been told.")).to_be_visible()
+    expect(other.get_by_text("No appeals are waiting for you.")).to_be_visible()
+
+    page.goto(f"{live_url}/moderation/standing/")
+    expect(page.get_by_text("Thank you for saying so. Welcome back.")).to_be_visible()
+    expect(page.get_by_text("Lifted after your appeal", exact=False)).to_be_visible()
+    audit(page)
+    page.goto(f"{live_url}/c/{room.slug}/t/{thread.pk}/")
+    expect(page.get_by_role("heading", name="Reply")).to_be_visible()
+    expect(page.get_by_text("You can read here, but you can't write for now.")).to_have_count(0)
+    for context in (desk_context, writer_context, host_context):
+        context.close()

@@ -58,6 +58,9 @@ class User(AbstractBaseUser):
     is_active = models.BooleanField(_("active"), default=True)
     # For shared devices: tab titles and history show only settings.DISCREET_TITLE, no unread counts.
     discreet = models.BooleanField(_("discreet mode"), default=False)
+    # Suspended from the site by an administrator (moderation.sanctions): may sign in, read, see why
+    # and appeal, but writes nothing anywhere until the suspension ends.
+    suspended = models.BooleanField(_("suspended"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()

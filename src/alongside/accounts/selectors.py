@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from alongside.accounts.enums import SITE_MODERATOR_ROLES, Role
 from alongside.accounts.models import ApiToken, Block, Profile, User
 
 
@@ -137,3 +138,9 @@ def block_of(user: Any, block_id: Any) -> Block | None:
         return blocked_by(user).get(pk=int(block_id))
     except (Block.DoesNotExist, TypeError, ValueError):
         return None
+
+
+def site_moderator_ids(*, admins_only: bool = False) -> list[int]:
+    """Active site moderators and administrators (or administrators only)."""
+    roles = [Role.ADMIN] if admins_only else list(SITE_MODERATOR_ROLES)
+    return list(User.objects.filter(is_active=True, role__in=roles).values_list("pk", flat=True))

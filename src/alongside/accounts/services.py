@@ -373,6 +373,12 @@ def user_active_set(*, actor: User, user: User, active: bool, reason: str) -> Us
     return user
 
 
+def user_suspended_set(*, user_id: int, suspended: bool) -> None:
+    """Suspend a person from the site or end it (see User.suspended). Called by moderation's
+    sanctions, which decide who may (administrators) and keep the log."""
+    User.objects.filter(pk=user_id).update(suspended=suspended)
+
+
 @transaction.atomic
 def user_delete(*, actor: User, user: User) -> None:
     """Delete an account and everything attached to it. The audit log keeps that it happened."""

@@ -11,8 +11,10 @@ Rules in words:
   moderators; a removed thread by nobody: neither its title nor its replies are served again.
   The same for a single post: a removed post keeps its place in its thread as "removed", with
   nothing of it shown, and cannot be opened, quoted or reacted to.
-- Writing (threads, replies, reactions) needs active membership. Banned and pending members
-  cannot write. Locked threads take replies only from the community's moderators.
+- Writing (threads, replies, reactions, editing one's own posts) needs active membership. Banned
+  and pending members cannot write, nor can members paused by a sanction (moderation app): muted
+  here, with a warning not yet acknowledged, or suspended from the site; they still read.
+  Locked threads take replies only from the community's moderators.
 - Authors edit and delete their own posts; community moderators, hosts and site staff may also
   edit (to redact, with the history kept) and remove others' posts, lock, pin, approve members,
   review held posts and reveal an anonymous author (audited every time).
@@ -65,6 +67,7 @@ REASON_QUOTE = _("You can only quote a visible post in this thread.")
 REASON_REVEAL = _("Only the community's moderators can ask who wrote a post, and only when it is anonymous.")
 REASON_FOLLOW = _("You can't follow this thread right now.")
 REASON_MUTE = _("You can't change how you hear about this thread right now.")
+REASON_PAUSED = _("You can read here, but you can't write for now. Your account standing page says why and until when.")
 REASON_REMOVE_WITH_REASON = _("To remove someone else's post, use “remove” and give a reason for the log.")
 
 
@@ -93,6 +96,21 @@ class CommunityViewer:
     @cached_property
     def is_active_member(self) -> bool:
         return self.status == MembershipStatus.ACTIVE
+
+    @cached_property
+    def paused(self) -> bool:
+        """An active member who reads but writes nothing here for now (moderation sanctions): muted,
+        a warning not yet acknowledged, or suspended from the site."""
+        membership = self.membership
+        return bool(
+            membership is not None
+            and self.is_active_member
+            and (self.user.suspended or membership.is_muted or membership.warning_pending)
+        )
+
+    @cached_property
+    def may_write(self) -> bool:
+        return self.is_active_member and not self.paused
 
     @cached_property
     def moderates(self) -> bool:
@@ -211,12 +229,17 @@ def check_see_post_permission(viewer: CommunityViewer, post: Post) -> bool:
     return False
 
 
+def reason_for(viewer: CommunityViewer, reason: Any) -> Any:
+    """What to tell someone refused a write: that they are paused here, if that is why, else `reason`."""
+    return REASON_PAUSED if viewer.paused else reason
+
+
 def check_post_thread_permission(viewer: CommunityViewer) -> bool:
-    return viewer.is_active_member
+    return viewer.may_write
 
 
 def check_reply_permission(viewer: CommunityViewer, thread: Thread) -> bool:
-    if not viewer.is_active_member or thread.status != PostStatus.VISIBLE:
+    if not viewer.may_write or thread.status != PostStatus.VISIBLE:
         return False
     return not thread.is_locked or viewer.moderates
 
@@ -227,7 +250,7 @@ def check_quote_post_permission(viewer: CommunityViewer, thread: Thread, post: P
 
 
 def check_react_permission(viewer: CommunityViewer, post: Post) -> bool:
-    return viewer.is_active_member and post.status == PostStatus.VISIBLE
+    return viewer.may_write and post.status == PostStatus.VISIBLE
 
 
 def check_edit_post_permission(viewer: CommunityViewer, post: Post) -> bool:
@@ -235,7 +258,7 @@ def check_edit_post_permission(viewer: CommunityViewer, post: Post) -> bool:
         return False
     if viewer.moderates:
         return True
-    return viewer.wrote(post) and viewer.is_active_member and not post.thread.is_locked
+    return viewer.wrote(post) and viewer.may_write and not post.thread.is_locked
 
 
 def check_delete_post_permission(viewer: CommunityViewer, post: Post) -> bool:

@@ -67,6 +67,10 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships")
     role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
     status = models.CharField(max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    # Set by the moderation app's sanctions: muted (reads, writes nothing) until then, and a warning
+    # waiting to be read (writes nothing here until they have acknowledged it).
+    muted_until = models.DateTimeField(null=True, blank=True)
+    warning_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +90,10 @@ class Membership(models.Model):
     @property
     def moderates(self) -> bool:
         return self.is_active and self.role in (MemberRole.MODERATOR, MemberRole.HOST)
+
+    @property
+    def is_muted(self) -> bool:
+        return self.muted_until is not None and self.muted_until > timezone.now()
 
 
 class Thread(models.Model):

@@ -715,6 +715,37 @@ def moderated_community_ids(*, user: Any) -> list[int] | None:
     )
 
 
+def post_for_sanction(*, user: Any, post_id: Any) -> tuple[Post, int | None]:
+    """A post (in any state: a removed one too) in a community this person moderates, and its
+    writer's id, for a warning, mute or ban of whoever wrote it: the moderator learns nothing of an
+    anonymous writer. NotFound for any other post."""
+    scope = moderated_community_ids(user=user)
+    posts = Post.objects.select_related("thread__community")
+    if scope is not None:
+        posts = posts.filter(thread__community_id__in=scope)
+    try:
+        post = posts.get(pk=int(post_id))
+    except (TypeError, ValueError, Post.DoesNotExist):
+        raise NotFound() from None
+    return post, sealed_author_id(post)
+
+
+def membership_of(*, community: Community, user: Any) -> Membership | None:
+    return Membership.objects.filter(community=community, user=user).first()
+
+
+def community_moderator_ids(*, community_id: int) -> list[int]:
+    """The active moderators and hosts of a community."""
+    return list(
+        Membership.objects.filter(
+            community_id=community_id,
+            status=MembershipStatus.ACTIVE,
+            role__in=(MemberRole.MODERATOR, MemberRole.HOST),
+            user__is_active=True,
+        ).values_list("user_id", flat=True)
+    )
+
+
 # --- For the moderation rules (moderation.screening) ------------------------------------------
 
 

@@ -443,6 +443,29 @@ def membership_ban(*, actor: User, community: Community, user: User, reason: str
     return membership
 
 
+def membership_ban_lift(*, community_id: int, user_id: int) -> bool:
+    """End a ban: the person is a stranger to the community again (they may join a public one, ask to
+    join a private one, or be invited to a hidden one). Called by moderation's sanctions, which
+    decide who may and keep the log. True if there was a ban to lift."""
+    deleted, _rows = Membership.objects.filter(
+        community_id=community_id, user_id=user_id, status=MembershipStatus.BANNED
+    ).delete()
+    return bool(deleted)
+
+
+def membership_pause_set(*, community_id: int, user_id: int, **pause: Any) -> bool:
+    """Set `muted_until` and/or `warning_pending` of a membership (see Membership). Called by
+    moderation's sanctions, which decide who may and keep the log. False if they are not an active
+    member (nothing to pause: they cannot write there anyway)."""
+    if not pause or set(pause) - {"muted_until", "warning_pending"}:
+        raise ValueError(f"unknown pause fields: {sorted(pause)}")
+    return bool(
+        Membership.objects.filter(community_id=community_id, user_id=user_id, status=MembershipStatus.ACTIVE).update(
+            **pause, updated_at=timezone.now()
+        )
+    )
+
+
 # --- Notifications ----------------------------------------------------------------------------
 
 
@@ -710,7 +733,8 @@ def thread_create(
     is_anonymous: bool = False,
     content_warnings: list[str] | None = None,
 ) -> Thread:
-    require(access.check_post_thread_permission(community_viewer(actor, community)), access.REASON_JOIN_FIRST)
+    viewer = community_viewer(actor, community)
+    require(access.check_post_thread_permission(viewer), access.reason_for(viewer, access.REASON_JOIN_FIRST))
     title, body, warnings = _clean_all(
         lambda: _clean_title(title), lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or [])
     )
@@ -756,7 +780,7 @@ def post_reply(
     text is not copied into the reply, so removing a post removes its quotes too."""
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     viewer = community_viewer(actor, thread.community)
-    require(access.check_reply_permission(viewer, thread), access.REASON_REPLIES_CLOSED)
+    require(access.check_reply_permission(viewer, thread), access.reason_for(viewer, access.REASON_REPLIES_CLOSED))
     opener = sealed_author_id(selectors.opening_post(thread=thread))
     require(not account_selectors.is_blocked_by(actor, opener), access.REASON_REPLIES_CLOSED)  # they blocked you
     if quote is not None and not access.check_quote_post_permission(viewer, thread, quote):
@@ -799,7 +823,7 @@ def post_edit(
 ) -> Post:
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     viewer = community_viewer(actor, post.thread.community)
-    require(access.check_edit_post_permission(viewer, post), access.REASON_EDIT)
+    require(access.check_edit_post_permission(viewer, post), access.reason_for(viewer, access.REASON_EDIT))
     thread = post.thread
     new_title = thread.title
     body, warnings = _clean_all(
@@ -983,7 +1007,8 @@ def post_mark_experience(*, actor: User, post: Post, marked: bool = True, resour
 def _reaction_check(*, actor: User, post: Post, kind: str) -> None:
     if kind not in ReactionKind.values:
         raise Invalid({"kind": _("Unknown reaction.")})
-    require(access.check_react_permission(community_viewer(actor, post.thread.community), post), access.REASON_REACT)
+    viewer = community_viewer(actor, post.thread.community)
+    require(access.check_react_permission(viewer, post), access.reason_for(viewer, access.REASON_REACT))
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """JSON API for reports and blocks (mobile apps), with the pages' rules (`moderation/access.py`):
 report a post or reply you can read, see your own reports and what became of them, block a post's
 writer (and undo it), and, for moderators, the review queue and deciding; for a community's hosts,
-its rules (read, save, try on recent posts). A report whose reason is
-`crisis` goes to the safety responders (as "I'm worried about this person"), never to the moderators."""
+its rules (read, save, try on recent posts); sanctions (warn, mute, ban, suspend) and their appeals.
+A report whose reason is `crisis` goes to the safety responders (as "I'm worried about this
+person"), never to the moderators."""
 
 from __future__ import annotations
 
@@ -19,15 +20,15 @@ from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.api import Id, Input, ListOut, PageNumber, Text, page_of, responses
 from alongside.core.errors import Invalid, NotFound, require
-from alongside.moderation import access, rules, selectors, services
+from alongside.moderation import access, rules, sanctions, selectors, services
 from alongside.moderation.automod import Outcome, RuleSyntaxError, parse_rules
-from alongside.moderation.enums import ReportReason
+from alongside.moderation.enums import ReportReason, SanctionKind
 from alongside.moderation.selectors import ReportedPost
 from alongside.safety.services import risk as safety
 
 if TYPE_CHECKING:
     from alongside.accounts.models import Block, User
-    from alongside.moderation.models import Report, RuleSet
+    from alongside.moderation.models import Appeal, Report, RuleSet, Sanction
 
 router = Router(tags=["reports"])
 PER_PAGE = 50
@@ -321,3 +322,169 @@ def rules_try(request: HttpRequest, slug: str, payload: RulesTryIn) -> list[Trie
     except RuleSyntaxError as error:
         raise Invalid({"source": [str(problem) for problem in error.errors]}) from None
     return [TriedOut.of(post, outcome) for post, outcome in rules.dry_run(rules=parsed, community_id=community.pk)]
+
+
+# --- Sanctions and appeals ---------------------------------------------------------------------
+
+
+class SanctionIn(Input):
+    kind: SanctionKind = Field(..., description="`warn`, `mute`, `ban`, or `suspend` (administrators).")
+    reason: Text = Field(..., max_length=sanctions.REASON_MAX_CHARS, description="The person reads it.")
+    days: int | None = Field(
+        None, description="A mute: 1 to 28 (required). A ban or suspension: 1 to 365, or empty until lifted."
+    )
+
+
+class AppealOut(Schema):
+    status: str = Field(..., description="`open`, `upheld` or `overturned`.")
+    response: str = Field("", description="What the reviewer answered, once decided.")
+    created_at: datetime
+
+
+class SanctionOut(Schema):
+    id: int
+    kind: str
+    community: str | None = Field(..., description="Empty for a suspension from the whole site.")
+    summary: str = Field(..., description="What happened, where and until when, in one sentence.")
+    reason: str
+    created_at: datetime
+    ends_at: datetime | None
+    ended_at: datetime | None
+    ended_how: str = Field("", description="`read`, `expired`, `lifted` or `appeal`, once ended.")
+    appeal: AppealOut | None
+
+    @staticmethod
+    def of(sanction: Sanction) -> SanctionOut:
+        appeal = getattr(sanction, "appeal", None) if sanction.pk else None
+        return SanctionOut(
+            id=sanction.pk,
+            kind=sanction.kind,
+            community=sanction.community.slug if sanction.community else None,
+            summary=sanctions.describe(sanction),
+            reason=sanction.reason,
+            created_at=sanction.created_at,
+            ends_at=sanction.ends_at,
+            ended_at=sanction.ended_at,
+            ended_how=sanction.ended_how,
+            appeal=AppealOut(status=appeal.status, response=appeal.response, created_at=appeal.created_at)
+            if appeal
+            else None,
+        )
+
+
+class AppealIn(Input):
+    text: Text = Field(..., max_length=sanctions.APPEAL_MAX_CHARS)
+
+
+class LiftIn(Input):
+    reason: Text = Field(..., max_length=sanctions.REASON_MAX_CHARS)
+
+
+class AppealDecideIn(Input):
+    outcome: Literal["overturn", "uphold"]
+    response: Text = Field(..., max_length=sanctions.REASON_MAX_CHARS, description="The person reads it.")
+
+
+class AppealToDecideOut(Schema):
+    id: int
+    sanction: SanctionOut
+    text: str
+    created_at: datetime
+
+    @staticmethod
+    def of(appeal: Appeal) -> AppealToDecideOut:
+        return AppealToDecideOut(
+            id=appeal.pk, sanction=SanctionOut.of(appeal.sanction), text=appeal.text, created_at=appeal.created_at
+        )
+
+
+@router.post(
+    "/posts/{post_id}/sanctions",
+    response=responses({201: SanctionOut}, 400, 401, 403, 404),
+    tags=["sanctions"],
+    summary="Warn, mute, ban or suspend the writer of a post (moderators; suspend: administrators)",
+    description="The writer is told what, why and until when, and may appeal once. An anonymous writer stays "
+    "anonymous. Not found for a post outside the communities you moderate.",
+)
+def sanction_create(request: HttpRequest, post_id: int, payload: SanctionIn) -> Status[SanctionOut]:
+    user = _me(request)
+    post, writer_id = community_selectors.post_for_sanction(user=user, post_id=post_id)
+    sanction = sanctions.sanction_impose(
+        actor=user,
+        community=post.thread.community,
+        user_id=writer_id,
+        kind=payload.kind,
+        reason=payload.reason,
+        days=payload.days,
+        post=post,
+    )
+    return Status(201, SanctionOut.of(sanction))
+
+
+@router.get(
+    "/me/sanctions",
+    response=responses({200: ListOut[SanctionOut]}, 401, 403),
+    tags=["sanctions"],
+    summary="What moderators did about your account, newest first",
+)
+def my_sanctions(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(sanctions.my_sanctions(user=_me(request)), page, PER_PAGE, SanctionOut.of)
+
+
+@router.post(
+    "/me/sanctions/{sanction_id}/acknowledge",
+    response=responses({200: SanctionOut}, 400, 401, 403, 404),
+    tags=["sanctions"],
+    summary="Say you have read a warning (writing in that community opens again)",
+)
+def sanction_acknowledge(request: HttpRequest, sanction_id: int) -> SanctionOut:
+    return SanctionOut.of(sanctions.sanction_acknowledge(actor=_me(request), sanction_id=sanction_id))
+
+
+@router.post(
+    "/me/sanctions/{sanction_id}/appeal",
+    response=responses({201: AppealOut}, 400, 401, 403, 404),
+    tags=["sanctions"],
+    summary="Appeal a sanction, once, in your own words",
+    description="A different moderator from the one who acted reads it, wherever there is one.",
+)
+def sanction_appeal(request: HttpRequest, sanction_id: int, payload: AppealIn) -> Status[AppealOut]:
+    appeal = sanctions.appeal_file(actor=_me(request), sanction_id=sanction_id, text=payload.text)
+    return Status(201, AppealOut(status=appeal.status, response="", created_at=appeal.created_at))
+
+
+@router.post(
+    "/sanctions/{sanction_id}/lift",
+    response=responses({200: SanctionOut}, 400, 401, 403, 404),
+    tags=["sanctions"],
+    summary="Lift a sanction in force (those who could impose it)",
+)
+def sanction_lift(request: HttpRequest, sanction_id: int, payload: LiftIn) -> SanctionOut:
+    return SanctionOut.of(sanctions.sanction_lift(actor=_me(request), sanction_id=sanction_id, reason=payload.reason))
+
+
+@router.get(
+    "/appeals",
+    response=responses({200: ListOut[AppealToDecideOut]}, 401, 403, 404),
+    tags=["sanctions"],
+    summary="Appeals waiting for you (moderators)",
+    description="Not found for everyone who moderates nothing.",
+)
+def appeals_list(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    user = _me(request)
+    if not access.check_review_queue(user):
+        raise NotFound()
+    return page_of(sanctions.appeals_to_decide(viewer=user), page, PER_PAGE, AppealToDecideOut.of)
+
+
+@router.post(
+    "/appeals/{appeal_id}/decide",
+    response=responses({200: AppealOut}, 400, 401, 403, 404),
+    tags=["sanctions"],
+    summary="Lift the sanction or keep it (the appeal's reviewer, or an administrator who did not act)",
+)
+def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn) -> AppealOut:
+    appeal = sanctions.appeal_decide(
+        actor=_me(request), appeal_id=appeal_id, overturn=payload.outcome == "overturn", response=payload.response
+    )
+    return AppealOut(status=appeal.status, response=appeal.response, created_at=appeal.created_at)

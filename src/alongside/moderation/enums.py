@@ -40,3 +40,23 @@ class FeedbackStatus(models.TextChoices):
 RULES_CHECK = "rules"
 # What a rule's {{permalink}} reads until the post is saved and has an address.
 PERMALINK_LATER = "{{permalink}}"
+
+
+class SanctionKind(models.TextChoices):
+    WARN = "warn", _("Warning")
+    MUTE = "mute", _("Mute")
+    BAN = "ban", _("Ban from the community")
+    SUSPEND = "suspend", _("Suspension from the site")
+
+
+class SanctionEnd(models.TextChoices):
+    READ = "read", _("You read it")
+    EXPIRED = "expired", _("It ended on time")
+    LIFTED = "lifted", _("A moderator lifted it")
+    APPEAL = "appeal", _("Lifted after your appeal")
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for a moderator")
+    UPHELD = "upheld", _("Looked at again and kept")
+    OVERTURNED = "overturned", _("Looked at again and lifted")

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.core.forms import PlainErrors
-from alongside.moderation import services
-from alongside.moderation.enums import FeedbackAbout, ReportReason
+from alongside.moderation import sanctions, services
+from alongside.moderation.enums import FeedbackAbout, ReportReason, SanctionKind
 
 
 class ReportForm(PlainErrors, forms.Form):
@@ -98,3 +98,53 @@ class RulesForm(PlainErrors, forms.Form):
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false", "class": "code"}),
     )
     enabled = forms.BooleanField(label=_("Apply these rules to new posts and replies"), required=False)
+
+
+class SanctionForm(PlainErrors, forms.Form):
+    kind = forms.ChoiceField(label=_("What to do"), widget=forms.RadioSelect)
+    days = forms.IntegerField(
+        label=_("For how many days?"),
+        help_text=_("A mute lasts 1 to 28 days. Leave it empty for a ban or suspension until you lift it."),
+        required=False,
+        min_value=1,
+        max_value=sanctions.MAX_DAYS,
+    )
+    reason = forms.CharField(
+        label=_("Why (the person reads this)"),
+        help_text=_("Plain, kind words: what was wrong, and what would be fine instead."),
+        max_length=sanctions.REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [
+            (SanctionKind.WARN, _("Warn: a message they must read before writing here again")),
+            (SanctionKind.MUTE, _("Mute here: they can read, but not write")),
+            (SanctionKind.BAN, _("Ban from this community")),
+            (SanctionKind.SUSPEND, _("Suspend from the whole site: they can read, but not write anywhere")),
+        ]
+        kind.choices = [choice for choice in kind.choices if choice[0] in kinds]
+
+
+class LiftForm(PlainErrors, forms.Form):
+    reason = forms.CharField(label=_("Why lift it (for the log)"), max_length=sanctions.REASON_MAX_CHARS)
+
+
+class AppealForm(PlainErrors, forms.Form):
+    text = forms.CharField(
+        label=_("Why do you think this was wrong?"),
+        help_text=_("In your own words. A different moderator from the one who acted will read it."),
+        max_length=sanctions.APPEAL_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class AppealDecideForm(PlainErrors, forms.Form):
+    response = forms.CharField(
+        label=_("Your answer (the person reads it)"),
+        max_length=sanctions.REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

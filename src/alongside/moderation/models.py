@@ -1,5 +1,6 @@
-"""Reports of posts and replies, and anonymous feedback. Notes and feedback are private words and are
-stored encrypted; the reporter of a report is never shown to the person reported."""
+"""Reports of posts and replies, anonymous feedback, community rules, and sanctions with their appeals.
+Notes, feedback and appeals are private words and are stored encrypted; the reporter of a report is
+never shown to the person reported."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from django.db import models
 from django.utils import timezone
 
 from alongside.core.crypto import EncryptedTextField
-from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReason, ReportStatus
+from alongside.moderation.enums import (
+    AppealStatus,
+    FeedbackAbout,
+    FeedbackStatus,
+    ReportReason,
+    ReportStatus,
+    SanctionEnd,
+    SanctionKind,
+)
 
 
 class Report(models.Model):
@@ -78,3 +87,65 @@ class RuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"rules of community {self.community_id}"
+
+
+class Sanction(models.Model):
+    """What a moderator did about a person: a warning to acknowledge, a mute (reads, writes nothing)
+    or a ban in one community, or a suspension from the whole site (`community` empty, administrators
+    only). What it does is applied to the membership or the account (moderation.sanctions) and undone
+    when it ends: on time (`ends_at`, by the task worker), lifted, or overturned on appeal."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, null=True, blank=True, related_name="sanctions"
+    )
+    kind = models.CharField(max_length=8, choices=SanctionKind.choices)
+    reason = EncryptedTextField()  # shown to the person, in the moderator's words
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="sanctions")
+    # The post it was about: an anonymous writer's name is never shown to the moderators.
+    post = models.ForeignKey("communities.Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)  # empty: until lifted (never for a mute)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)  # warnings
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_how = models.CharField(max_length=8, choices=SanctionEnd.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "ended_at"]), models.Index(fields=["community", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.user_id} in {self.community_id or 'the site'}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def writer_named(self) -> bool:
+        """Whether moderators may see who this is: not when it came from an anonymous post."""
+        return self.post is None or not self.post.is_anonymous
+
+
+class Appeal(models.Model):
+    """A person asks, once per sanction and in their own words, for it to be looked at again, by a
+    different moderator than the one who acted wherever there is one (`reviewer`)."""
+
+    sanction = models.OneToOneField(Sanction, on_delete=models.CASCADE, related_name="appeal")
+    text = EncryptedTextField()
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN)
+    response = EncryptedTextField(blank=True)  # what the reviewer told the person
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["reviewer", "status"])]
+
+    def __str__(self) -> str:
+        return f"appeal of sanction {self.sanction_id} ({self.status})"

@@ -14,4 +14,12 @@ urlpatterns = [
     path("blocked/<int:block_id>/unblock/", views.unblock, name="unblock"),
     path("reports/<int:report_id>/decide/", views.decide, name="decide"),
     path("feedback/<int:feedback_id>/close/", views.close_feedback, name="close_feedback"),
+    path("sanction/", views.sanction, name="sanction"),
+    path("sanctions/", views.sanctions_list, name="sanctions"),
+    path("sanctions/<int:sanction_id>/lift/", views.lift, name="lift"),
+    path("standing/", views.standing, name="standing"),
+    path("standing/<int:sanction_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("standing/<int:sanction_id>/appeal/", views.appeal, name="appeal"),
+    path("appeals/", views.appeals, name="appeals"),
+    path("appeals/<int:appeal_id>/decide/", views.decide_appeal, name="decide_appeal"),
 ]

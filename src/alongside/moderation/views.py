@@ -1,5 +1,5 @@
-"""Reporting a post, blocking its writer, the review queue, a member's own reports and blocks, and
-the anonymous feedback form. Every page works without JavaScript."""
+"""Reporting a post, blocking its writer, the review queue, a member's own reports and blocks, the
+anonymous feedback form, and sanctions with their appeals. Every page works without JavaScript."""
 
 from __future__ import annotations
 
@@ -18,11 +18,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alongside.accounts import selectors as account_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
-from alongside.core.errors import RateLimited, errors_as_messages, errors_into, require
-from alongside.moderation import access, rules, selectors, services
+from alongside.core.errors import NotFound, RateLimited, errors_as_messages, errors_into, require
+from alongside.moderation import access, rules, sanctions, selectors, services
 from alongside.moderation.automod import RuleSyntaxError, parse_rules
-from alongside.moderation.enums import ReportReason
-from alongside.moderation.forms import BlockForm, CloseFeedbackForm, DecideForm, FeedbackForm, ReportForm, RulesForm
+from alongside.moderation.enums import ReportReason, SanctionKind
+from alongside.moderation.forms import (
+    AppealDecideForm,
+    AppealForm,
+    BlockForm,
+    CloseFeedbackForm,
+    DecideForm,
+    FeedbackForm,
+    LiftForm,
+    ReportForm,
+    RulesForm,
+    SanctionForm,
+)
 
 
 def _someone_elses_post(request: HttpRequest) -> tuple[Any, int | None]:
@@ -230,3 +241,129 @@ def feedback(request: HttpRequest) -> HttpResponse:
         status = 422  # the form is shown again with what to change
     context = {"form": form, "contact_email": settings.FEEDBACK_CONTACT_EMAIL}
     return render(request, "moderation/feedback.html", context, status=status)
+
+
+# --- Sanctions and appeals ---------------------------------------------------------------------
+
+
+def _kinds_for(user: Any, community: Any) -> list[str]:
+    return [kind for kind in SanctionKind.values if access.check_impose_sanction(user, community=community, kind=kind)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sanction(request: HttpRequest) -> HttpResponse:
+    """Warn, mute, ban (or, for administrators, suspend) the writer of `?post=`, a post in a community
+    the moderator moderates; an anonymous writer stays anonymous to them."""
+    post, writer_id = community_selectors.post_for_sanction(
+        user=request.user, post_id=request.GET.get("post") or request.POST.get("post")
+    )
+    community = post.thread.community
+    form = SanctionForm(request.POST or None, kinds=_kinds_for(request.user, community))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            with errors_into(form):
+                done = sanctions.sanction_impose(
+                    actor=request.user,
+                    community=community,
+                    user_id=writer_id,
+                    kind=form.cleaned_data["kind"],
+                    reason=form.cleaned_data["reason"],
+                    days=form.cleaned_data["days"],
+                    post=post,
+                )
+                messages.success(
+                    request, _("Done: %(kind)s. They have been told why.") % {"kind": done.get_kind_display()}
+                )
+                return redirect("moderation:queue")
+    context = {"form": form, "post": post, "community": community}
+    return render(request, "moderation/sanction.html", context, status=status)
+
+
+def _standing(request: HttpRequest, forms_by_id: dict[int, AppealForm], status: int = 200) -> HttpResponse:
+    mine = sanctions.my_sanctions(user=request.user)
+    entries = [
+        (each, sanctions.describe(each), forms_by_id.get(each.pk) or AppealForm(auto_id=f"appeal-{each.pk}-%s"))
+        for each in mine
+    ]
+    return render(request, "moderation/standing.html", {"entries": entries}, status=status)
+
+
+@login_required
+@require_GET
+def standing(request: HttpRequest) -> HttpResponse:
+    """The person's own sanctions: what, why, until when; acknowledge a warning; appeal once."""
+    return _standing(request, {})
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, sanction_id: int) -> HttpResponse:
+    with errors_as_messages(request):
+        sanctions.sanction_acknowledge(actor=request.user, sanction_id=sanction_id)
+        messages.success(request, _("Thank you for reading it. You can write again."))
+    return redirect("moderation:standing")
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, sanction_id: int) -> HttpResponse:
+    access.access_own_sanction(request.user, sanction_id)
+    form = AppealForm(request.POST, auto_id=f"appeal-{sanction_id}-%s")
+    if form.is_valid():
+        with errors_into(form):
+            sanctions.appeal_file(actor=request.user, sanction_id=sanction_id, text=form.cleaned_data["text"])
+            messages.success(request, _("Your appeal is sent. You'll hear back in your notifications."))
+            return redirect("moderation:standing")
+    return _standing(request, {sanction_id: form}, status=422)
+
+
+@login_required
+@require_GET
+def sanctions_list(request: HttpRequest) -> HttpResponse:
+    """What is in force in the communities this person moderates, to lift."""
+    if not access.check_review_queue(request.user):
+        raise NotFound()
+    in_force = sanctions.sanctions_in_force(viewer=request.user)
+    return render(request, "moderation/sanctions.html", {"in_force": in_force, "form": LiftForm()})
+
+
+@login_required
+@require_POST
+def lift(request: HttpRequest, sanction_id: int) -> HttpResponse:
+    access.access_sanction_to_lift(request.user, sanction_id)
+    form = LiftForm(request.POST)
+    with errors_as_messages(request):
+        sanctions.sanction_lift(
+            actor=request.user, sanction_id=sanction_id, reason=form.cleaned_data["reason"] if form.is_valid() else ""
+        )
+        messages.success(request, _("Lifted. They have been told."))
+    return redirect("moderation:sanctions")
+
+
+@login_required
+@require_GET
+def appeals(request: HttpRequest) -> HttpResponse:
+    if not access.check_review_queue(request.user):
+        raise NotFound()
+    waiting = [(each, sanctions.describe(each.sanction)) for each in sanctions.appeals_to_decide(viewer=request.user)]
+    return render(request, "moderation/appeals.html", {"waiting": waiting, "form": AppealDecideForm()})
+
+
+@login_required
+@require_POST
+def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    access.access_appeal(request.user, appeal_id)
+    form = AppealDecideForm(request.POST)
+    overturn = request.POST.get("outcome") == "overturn"
+    with errors_as_messages(request):
+        sanctions.appeal_decide(
+            actor=request.user,
+            appeal_id=appeal_id,
+            overturn=overturn,
+            response=form.cleaned_data["response"] if form.is_valid() else "",
+        )
+        messages.success(request, _("Answered. They have been told."))
+    return redirect("moderation:appeals")

@@ -44,6 +44,7 @@ REASON_ENDED = _("This chat has ended, so nothing more can be sent. You can alwa
 REASON_NOT_IN_CHAT = _("You're no longer in this chat, so you can't send messages here.")
 REASON_BLOCKED = _("You can't send messages in this chat.")
 REASON_MUTED = _("You're paused in this room for a little while. You can still read along.")
+REASON_SUSPENDED = _("Your account is paused, so you can't send messages for now. Your account standing page says why.")
 REASON_ROOM_MEMBERS = _("Join this community to write in its room.")
 REASON_MEMBER_ONLY = _("Only the person who asked for support can do this.")
 REASON_LISTENER_ONLY = _("Only the listener in this chat can do this.")
@@ -123,9 +124,13 @@ def check_send_permission(viewer: ChatViewer) -> str:
     conversation = viewer.conversation
     if conversation.status == ConversationStatus.ENDED:
         return str(REASON_ENDED)
+    if getattr(viewer.user, "suspended", False):
+        return str(REASON_SUSPENDED)
     if conversation.is_room:
         if not viewer.is_current:
             return str(REASON_ROOM_MEMBERS)
+        if viewer.community_viewer.paused:
+            return str(community_access.REASON_PAUSED)
         if RoomMute.objects.filter(conversation=conversation, user=viewer.user, until__gt=timezone.now()).exists():
             return str(REASON_MUTED)
         return ""
@@ -163,15 +168,15 @@ def check_block_or_report_permission(viewer: ChatViewer) -> bool:
 
 
 def approved_listener(user: Any) -> ListenerProfile | None:
-    """The person's listener profile if they are an approved, active listener."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """The person's listener profile if they are an approved, active listener (not suspended)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.suspended:
         return None
     return ListenerProfile.objects.filter(user=user, status=ListenerStatus.APPROVED).first()
 
 
 def check_request_support_permission(user: Any) -> bool:
-    """A signed-in person without a chat waiting or open as the member."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """A signed-in person, not suspended, without a chat waiting or open as the member."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.suspended:
         return False
     return (
         not Conversation.objects.filter(member=user, kind="support").exclude(status=ConversationStatus.ENDED).exists()

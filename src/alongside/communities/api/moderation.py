@@ -29,6 +29,8 @@ from alongside.communities.models import Membership
 from alongside.communities.presenters import PostPresenter
 from alongside.core.api import MAX_ID, ListOut, PageNumber, page_of, responses
 from alongside.core.errors import NotFound, require
+from alongside.moderation import sanctions
+from alongside.moderation.enums import SanctionKind
 
 router = Router(tags=["moderation"])
 PER_PAGE = 50
@@ -199,9 +201,11 @@ def community_invite(request: HttpRequest, slug: str, payload: PseudonymIn) -> M
 def community_ban(request: HttpRequest, slug: str, payload: BanIn) -> MemberOut:
     viewer = access.access_moderated_community(me(request), slug)
     person = person_named(payload.pseudonym)
-    membership = services.membership_ban(
-        actor=me(request), community=viewer.community, user=person, reason=payload.reason
+    sanctions.sanction_impose(  # a sanction: they are told why, and may appeal
+        actor=me(request), community=viewer.community, user_id=person.pk, kind=SanctionKind.BAN, reason=payload.reason
     )
+    membership = selectors.membership_of(community=viewer.community, user=person)
+    assert membership is not None  # the ban is its status
     return MemberOut.of(membership)
 
 

@@ -73,7 +73,9 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Stat
             quote = None
         # Refused here rather than by the service, so that the error names this endpoint's field.
         if quote is None or not access.check_quote_post_permission(viewer, thread, quote):
-            require(access.check_reply_permission(viewer, thread), access.REASON_REPLIES_CLOSED)
+            require(
+                access.check_reply_permission(viewer, thread), access.reason_for(viewer, access.REASON_REPLIES_CLOSED)
+            )
             raise Invalid({"quote_post_id": access.REASON_QUOTE})
     post = services.post_reply(
         actor=user,

@@ -21,6 +21,8 @@ from alongside.communities.models import MemberRole, Membership
 from alongside.communities.presenters import thread_url
 from alongside.communities.views.common import me, membership_context
 from alongside.core.errors import NotFound, errors_as_messages, errors_into, require
+from alongside.moderation import sanctions
+from alongside.moderation.enums import SanctionKind
 
 
 def _here(viewer: CommunityViewer) -> str:
@@ -115,8 +117,12 @@ def ban(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         with errors_into(form):
             person = form.cleaned_data["pseudonym"]
-            services.membership_ban(
-                actor=me(request), community=viewer.community, user=person, reason=form.cleaned_data["reason"]
+            sanctions.sanction_impose(  # a sanction: they are told why, and may appeal
+                actor=me(request),
+                community=viewer.community,
+                user_id=person.pk,
+                kind=SanctionKind.BAN,
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("%(name)s can no longer take part here.") % {"name": person.username})
             return redirect(_here(viewer))

@@ -179,7 +179,7 @@ def _posts_html(
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     viewer, thread = access.access_thread(request.user, thread_id)
-    require(access.check_reply_permission(viewer, thread), access.REASON_REPLIES_CLOSED)
+    require(access.check_reply_permission(viewer, thread), access.reason_for(viewer, access.REASON_REPLIES_CLOSED))
     form = ReplyForm(request.POST or None, initial={"quote": request.GET.get("quote")})
     quote_id = request.POST.get("quote") or request.GET.get("quote")
     quote: Post | None = None
@@ -245,7 +245,7 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer, post = access.access_post(request.user, post_id)
     thread = post.thread
-    require(access.check_edit_post_permission(viewer, post), access.REASON_EDIT)
+    require(access.check_edit_post_permission(viewer, post), access.reason_for(viewer, access.REASON_EDIT))
     initial = {"title": thread.title, "body": post.body, "content_warnings": post.content_warnings}
     form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
     preview = preview_of(request, form)

@@ -217,17 +217,12 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     assert Post.objects.get(pk=scene.post.pk).status == PostStatus.VISIBLE  # "keep" never removes
 
 
-def test_the_table_covers_every_url_of_the_app() -> None:
-    from alongside.moderation import urls
-
-    paths = {pattern.name for pattern in urls.urlpatterns}
-    assert paths == {"queue", "report", "mine", "decide", "close_feedback", "block", "blocked", "unblock", "rules"}
+def test_the_table_covers_its_urls() -> None:
+    """Every page and endpoint of reports, blocks, feedback and rules has its row here; sanctions and
+    appeals have theirs in test_sanctions_matrix, which also checks the app's URLs and endpoints add
+    up to both tables."""
     web = {"report_form", "report_send", "mine", "queue", "decide", "feedback_form", "feedback_close"}
     web |= {"block_form", "block_send", "blocked", "unblock", "rules_form", "rules_save", "rules_try"}
     api = {"api_report", "api_mine", "api_queue", "api_decide", "api_block", "api_blocks", "api_unblock"}
     api |= {"api_rules", "api_rules_put", "api_rules_try"}
     assert set(TABLE) == web | api
-    from alongside.moderation.api import router
-
-    operations = sum(len(view.operations) for view in router.path_operations.values())
-    assert operations == len(api)  # one API row per endpoint

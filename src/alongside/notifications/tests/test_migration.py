@@ -24,24 +24,25 @@ BEFORE = [("communities", "0003_anonymous_author_reference"), ("notifications", 
 
 @pytest.fixture
 def old_schema(transactional_db: Any) -> Iterator[Any]:
-    """The database as it was before these migrations; put back to the latest afterwards."""
+    """The database as it was before these migrations, and three people made through today's model
+    first (undoing communities' migrations also undoes the accounts migrations that come after
+    them); put back to the latest afterwards."""
+    people = [make_person(name) for name in ("old_writer", "old_hidden_writer", "old_friend")]
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     try:
-        yield executor.loader.project_state(BEFORE).apps
+        yield executor.loader.project_state(BEFORE).apps, people
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_old_reply_notifications_become_one_item_per_thread(old_schema: Any) -> None:
-    apps = old_schema
+    apps, (writer, hidden_writer, friend) = old_schema
     Community = apps.get_model("communities", "Community")
     Thread = apps.get_model("communities", "Thread")
     Post = apps.get_model("communities", "Post")
     old_notification = apps.get_model("notifications", "Notification")
-    # People through today's model: accounts are at their latest migration (only ours were undone).
-    writer, hidden_writer, friend = (make_person(name) for name in ("old_writer", "old_hidden_writer", "old_friend"))
     community = Community.objects.create(name="Old place", slug="old-place")
     start = timezone.now() - timedelta(days=2)
 
