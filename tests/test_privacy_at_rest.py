@@ -24,6 +24,8 @@ from alongside.chat.services import conversations as chat_services
 from alongside.communities import services
 from alongside.communities.models import Visibility
 from alongside.core.audit import audit_record
+from alongside.moderation import sanctions
+from alongside.moderation.services import feedback_submit, report_file
 from tests.personas import TOTP_SECRET, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +37,8 @@ PUBLIC_BODY = "canary public words 5521"
 CHAT_WORDS = "canary chat words 5521"
 CHAT_FEEDBACK = "canary feedback 5521"
 CHAT_NOTE = "canary escalation note 5521"
-PRIVATE = [EMAIL, REASON, TOTP_SECRET, CHAT_WORDS, CHAT_FEEDBACK, CHAT_NOTE]
+MODERATION_WORDS = "canary moderation words 5521"  # a report's note, a sanction's reason, an appeal, feedback
+PRIVATE = [EMAIL, REASON, TOTP_SECRET, CHAT_WORDS, CHAT_FEEDBACK, CHAT_NOTE, MODERATION_WORDS]
 
 
 def _write_canaries() -> dict[str, Any]:
@@ -49,7 +52,19 @@ def _write_canaries() -> dict[str, Any]:
     services.anonymous_author_reveal(actor=keeper, post=anonymous, reason=REASON)
     audit_record(actor=lead, action="test.canary", target=writer, reason=REASON)
     _chat_canaries(writer)
+    _moderation_canaries(writer, keeper, community, anonymous)
     return {"writer": writer, "anonymous": anonymous}
+
+
+def _moderation_canaries(writer: Any, keeper: Any, community: Any, post: Any) -> None:
+    reporter = make_person("canary_reporter")
+    services.community_join(actor=reporter, community=community)
+    report_file(actor=reporter, post=post, writer_id=writer.pk, reason="other", note=MODERATION_WORDS + " (report)")
+    feedback_submit(about="service", message=MODERATION_WORDS + " (feedback)")
+    warning = sanctions.sanction_impose(
+        actor=keeper, community=community, user_id=writer.pk, kind="warn", reason=MODERATION_WORDS, post=post
+    )
+    sanctions.appeal_file(actor=writer, sanction_id=warning.pk, text=MODERATION_WORDS + " (appeal)")
 
 
 def _chat_canaries(member: Any) -> None:
