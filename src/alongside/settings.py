@@ -311,6 +311,12 @@ MODERATION_REPORTS_PER_HOUR = env_int("MODERATION_REPORTS_PER_HOUR", 10, minimum
 # After this many upsetting items (self-harm, suicide, violence, abuse) in a day, the review queue
 # suggests the moderator take a break.
 MODERATION_BREAK_AFTER = env_int("MODERATION_BREAK_AFTER", 15, minimum=1)
+# A moderator's claim on a queue item holds this many minutes (then anyone may take it over); an
+# item nobody has decided re-alerts its moderators (and, from the second time, site moderators)
+# every MODERATION_REALERT_MINUTES, at most MODERATION_REALERTS times (task worker).
+MODERATION_CLAIM_MINUTES = env_int("MODERATION_CLAIM_MINUTES", 30, minimum=1)
+MODERATION_REALERT_MINUTES = env_int("MODERATION_REALERT_MINUTES", 60, minimum=1)
+MODERATION_REALERTS = env_int("MODERATION_REALERTS", 3, minimum=0)
 FEEDBACK_CONTACT_EMAIL = env_str("FEEDBACK_CONTACT_EMAIL", "")
 
 # --- E-mail -----------------------------------------------------------------------------------

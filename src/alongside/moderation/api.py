@@ -80,6 +80,7 @@ class QueueEntryOut(Schema):
     notes: list[str]
     upsetting: bool = Field(..., description="Self-harm, suicide, violence or abuse: show it only when asked.")
     first_reported_at: datetime
+    claimed_by: str | None = Field(..., description="The moderator looking at it now, if anyone.")
 
     @staticmethod
     def of(entry: ReportedPost) -> QueueEntryOut:
@@ -93,6 +94,7 @@ class QueueEntryOut(Schema):
             notes=entry.notes,
             upsetting=entry.upsetting,
             first_reported_at=entry.oldest,
+            claimed_by=entry.claimer.username if entry.claimer else None,
         )
 
 
@@ -174,6 +176,47 @@ def decide(request: HttpRequest, report_id: int, payload: DecideIn) -> DecidedOu
         actor=user, report=report, remove=payload.outcome == "remove", reason=payload.reason
     )
     return DecidedOut(closed=closed)
+
+
+class ClaimedOut(Schema):
+    reports: int = Field(..., description="How many open reports of the post the claim covers (0: nothing changed).")
+
+
+@router.post(
+    "/moderation/reports/{report_id}/claim",
+    response=responses({200: ClaimedOut}, 400, 401, 403, 404),
+    summary="Claim a queue item so two moderators don't work it at once (moderators)",
+    description="Refused (422) while another moderator's claim is fresh (MODERATION_CLAIM_MINUTES).",
+)
+def claim(request: HttpRequest, report_id: int) -> ClaimedOut:
+    user = _me(request)
+    report = access.access_report(user, report_id)
+    return ClaimedOut(reports=services.report_claim(actor=user, report=report, on=True))
+
+
+@router.delete(
+    "/moderation/reports/{report_id}/claim",
+    response=responses({200: ClaimedOut}, 400, 401, 403, 404),
+    summary="Let go of your claim on a queue item (moderators)",
+)
+def release(request: HttpRequest, report_id: int) -> ClaimedOut:
+    user = _me(request)
+    report = access.access_report(user, report_id)
+    return ClaimedOut(reports=services.report_claim(actor=user, report=report, on=False))
+
+
+class AwayIn(Input):
+    away: bool
+
+
+@router.put(
+    "/moderation/away",
+    response=responses({200: AwayIn}, 400, 401, 403, 404),
+    summary="Set yourself away, or back (moderators)",
+    description="While away you are not re-alerted about waiting items, and appeals go to others first.",
+)
+def away(request: HttpRequest, payload: AwayIn) -> AwayIn:
+    return AwayIn(away=services.away_set(actor=_me(request), on=payload.away))
 
 
 # --- Blocking ----------------------------------------------------------------------------------

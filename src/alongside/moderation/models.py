@@ -4,6 +4,8 @@ never shown to the person reported."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -37,6 +39,13 @@ class Report(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A moderator working on it (every open report of the post carries the same claim), and how many
+    # times the task worker re-alerted moderators about it.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    alerts_sent = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -50,6 +59,12 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.pk} ({self.status})"
+
+    @property
+    def claim_is_fresh(self) -> bool:
+        """Someone claimed it less than MODERATION_CLAIM_MINUTES ago."""
+        fresh_since = timezone.now() - timedelta(minutes=settings.MODERATION_CLAIM_MINUTES)
+        return bool(self.claimed_by_id and self.claimed_at and self.claimed_at > fresh_since)
 
 
 class Feedback(models.Model):
@@ -149,3 +164,14 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"appeal of sanction {self.sanction_id} ({self.status})"
+
+
+class ModeratorAway(models.Model):
+    """A moderator who set themselves away: not re-alerted about waiting items, and given appeals only
+    when nobody else can take them. They can still open the queue."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_away")
+    since = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} away since {self.since:%Y-%m-%d}"

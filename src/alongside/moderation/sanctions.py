@@ -35,6 +35,7 @@ from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotFound, require
 from alongside.moderation import access
+from alongside.moderation import selectors as moderation_selectors
 from alongside.moderation.enums import AppealStatus, SanctionEnd, SanctionKind
 from alongside.moderation.models import Appeal, Report, Sanction
 from alongside.notifications import services as notifications
@@ -261,15 +262,18 @@ def sanction_expire(*, sanction_id: int) -> bool:
 
 def _reviewer_id(sanction: Sanction) -> int | None:
     """Someone other than the moderator who acted (and the person): the community's other
-    moderators first, then site moderators (administrators for a suspension), whoever has the
-    fewest appeals waiting; the one who acted only where there is nobody else."""
+    moderators first, then site moderators (administrators for a suspension), those not away
+    before those away, whoever has the fewest appeals waiting; the one who acted only where there
+    is nobody else."""
     excluded = {sanction.acted_by_id, sanction.user_id}
     groups = []
     if sanction.community_id:
         groups.append(community_selectors.community_moderator_ids(community_id=sanction.community_id))
     groups.append(account_selectors.site_moderator_ids(admins_only=sanction.kind == SanctionKind.SUSPEND))
+    away = moderation_selectors.away_ids()
     for ids in groups:
-        candidates = [pk for pk in ids if pk not in excluded]
+        everyone = [pk for pk in ids if pk not in excluded]
+        candidates = [pk for pk in everyone if pk not in away] or everyone
         if candidates:
             waiting = dict(
                 Appeal.objects.filter(reviewer_id__in=candidates, status=AppealStatus.OPEN)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from alongside.core.errors import NotFound
 from alongside.moderation.access import check_review_queue, check_site_moderator, moderated_community_ids
 from alongside.moderation.enums import FeedbackStatus, ReportReason, ReportStatus
-from alongside.moderation.models import Feedback, Report, RuleSet
+from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet
 
 # What a moderator may not want to read unasked: hidden in the queue until they choose to see it.
 _UPSETTING_WARNINGS = frozenset({"self_harm", "suicide", "abuse", "violence"})
@@ -62,6 +62,11 @@ class ReportedPost:
         return sorted({f"{r.rule}: {r.note}" if r.note else r.rule for r in self.reports if r.rule})
 
     @property
+    def claimer(self) -> Any:
+        """Who is working on it now, if anyone (a claim is fresh for MODERATION_CLAIM_MINUTES)."""
+        return self.first.claimed_by if self.first.claim_is_fresh else None
+
+    @property
     def notes(self) -> list[str]:
         return [report.note for report in self.reports if report.note and not report.rule]
 
@@ -70,7 +75,9 @@ def report_queue(*, viewer: Any, limit: int = 200) -> list[ReportedPost]:
     """Open reports this person may decide, one entry per post: most reported first, then oldest."""
     if not check_review_queue(viewer):
         raise NotFound()
-    reports = Report.objects.filter(status=ReportStatus.OPEN).select_related("post__thread__community", "community")
+    reports = Report.objects.filter(status=ReportStatus.OPEN).select_related(
+        "post__thread__community", "community", "claimed_by"
+    )
     scope = moderated_community_ids(viewer)
     if scope is not None:
         reports = reports.filter(community_id__in=scope)
@@ -107,3 +114,12 @@ def feedback_queue(*, viewer: Any, limit: int = 200) -> list[Feedback]:
 def rule_set(*, community: Any) -> RuleSet | None:
     """A community's saved rules. Callers checked the viewer hosts it (access.access_rules_community)."""
     return RuleSet.objects.filter(community=community).select_related("updated_by").first()
+
+
+def away_ids() -> set[int]:
+    """The moderators who set themselves away."""
+    return set(ModeratorAway.objects.values_list("user_id", flat=True))
+
+
+def is_away(*, user: Any) -> bool:
+    return ModeratorAway.objects.filter(user=user).exists()

@@ -3,6 +3,11 @@
 - `report_file`: a member reports a post or reply. Reporting the same post again while the first
   report is open changes nothing. At most MODERATION_REPORTS_PER_HOUR a member; many reports never
   remove anything by themselves: a moderator decides.
+- `report_claim`: a moderator claims a queue item (every open report of the post) so two people
+  don't work it at once; a claim holds MODERATION_CLAIM_MINUTES, then anyone may take it over.
+  `report_realert` (the task worker) reminds the community's moderators of an item nobody has
+  decided, then site moderators too; moderators who set themselves away (`away_set`) are skipped
+  while anyone else can be told.
 - `report_decide`: a moderator removes the post (through the communities app's own removal, which
   keeps its log) or leaves it up; every open report of that post closes with the same outcome, and
   every reporter is told in their notifications. The reported person is never told who reported.
@@ -35,11 +40,11 @@ from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotFound, RateLimited, require
 from alongside.core.screening import ScreeningInput
-from alongside.moderation import access
+from alongside.moderation import access, selectors
 from alongside.moderation.access import REASON_OWN_POST, access_feedback, check_decide_report
 from alongside.moderation.automod import RuleSyntaxError, parse_rules
 from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReason, ReportStatus
-from alongside.moderation.models import Feedback, Report, RuleSet
+from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet
 from alongside.moderation.toxicity.screening import toxicity_check
 from alongside.notifications import services as notifications
 from alongside.notifications.enums import NotificationKind
@@ -89,8 +94,139 @@ def report_file(*, actor: Any, post: Any, writer_id: int | None, reason: str, no
             )
     except IntegrityError:  # the same person reporting twice at once
         return Report.objects.get(reporter=actor, post=post, status=ReportStatus.OPEN)
+    _join_queue(report)
     audit_record(actor=actor, action="moderation.report.filed", target=report, data={"reason": reason})
     return report
+
+
+def _join_queue(report: Report) -> None:
+    """A new report of a post already waiting takes on its claim and alert count; the first report of
+    a post starts the re-alert timer."""
+    waiting = Report.objects.filter(post_id=report.post_id, status=ReportStatus.OPEN).exclude(pk=report.pk).first()
+    if waiting is None:
+        _schedule_realert(report.pk)
+        return
+    report.claimed_by_id, report.claimed_at, report.alerts_sent = (
+        waiting.claimed_by_id,
+        waiting.claimed_at,
+        waiting.alerts_sent,
+    )
+    report.save(update_fields=["claimed_by", "claimed_at", "alerts_sent"])
+
+
+def _schedule_realert(report_id: int) -> None:
+    from alongside.moderation import tasks  # tasks import this module
+
+    def enqueue() -> None:
+        run_after = timezone.now() + timedelta(minutes=settings.MODERATION_REALERT_MINUTES)
+        tasks.report_realert.using(run_after=run_after).enqueue(report_id=report_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _claimed_by_other(report: Report, actor: Any) -> bool:
+    return report.claim_is_fresh and report.claimed_by_id != actor.pk
+
+
+def _open_reports_of(report: Report) -> list[Report]:
+    return list(
+        Report.objects.select_for_update()
+        .filter(post_id=report.post_id, status=ReportStatus.OPEN)
+        .select_related("claimed_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def _refuse_if_claimed(reports: list[Report], actor: Any) -> None:
+    if reports and _claimed_by_other(reports[0], actor):
+        claimer = reports[0].claimed_by
+        raise Invalid(
+            {
+                "__all__": [
+                    _("%(name)s is looking at this now. It is theirs for up to %(minutes)d minutes.")
+                    % {"name": claimer.username if claimer else "", "minutes": settings.MODERATION_CLAIM_MINUTES}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def report_claim(*, actor: Any, report: Report, on: bool) -> int:
+    """Claim (or let go of) a queue item: every open report of the post. Returns how many."""
+    if not check_decide_report(actor, report):
+        raise NotFound()
+    reports = _open_reports_of(report)
+    if not reports:
+        raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
+    if on:
+        _refuse_if_claimed(reports, actor)
+        claimer, claimed_at = actor, timezone.now()
+    elif reports[0].claimed_by_id == actor.pk:
+        claimer, claimed_at = None, None
+    else:
+        return 0  # not theirs to let go of: nothing changes
+    Report.objects.filter(pk__in=[each.pk for each in reports]).update(claimed_by=claimer, claimed_at=claimed_at)
+    action = "moderation.report.claimed" if on else "moderation.report.released"
+    audit_record(actor=actor, action=action, target=report.post, data={"reports": len(reports)})
+    return len(reports)
+
+
+def report_realert(*, report_id: int) -> int:
+    """The task: if the post of `report_id` still waits for a moderator and nobody has claimed it,
+    tell its community's moderators (from the second time on, site moderators too), skipping those
+    away unless nobody else can be told, and look again later, at most MODERATION_REALERTS times.
+    Returns how many people were told."""
+    with transaction.atomic():
+        report = Report.objects.filter(pk=report_id).select_related("community").first()
+        reports = _open_reports_of(report) if report is not None else []
+        if report is None or not reports:
+            return 0  # decided meanwhile
+        first = reports[0]
+        told = 0
+        if not first.claim_is_fresh:
+            escalate = first.alerts_sent >= 1
+            recipients = account_selectors.users_by_ids(_alert_ids(first.community_id, escalate=escalate))
+            waited = int((timezone.now() - first.created_at).total_seconds() // 60)
+            for person in recipients:
+                notifications.notification_create(
+                    recipient=person,
+                    kind=NotificationKind.NOTE,
+                    actor_label="",
+                    subject=_("A report in %(community)s has waited %(minutes)d minutes for a moderator.")
+                    % {"community": report.community.name, "minutes": waited},
+                    url=reverse("moderation:queue"),
+                    target=first,
+                )
+                told += 1
+            Report.objects.filter(pk__in=[each.pk for each in reports]).update(alerts_sent=first.alerts_sent + 1)
+            first.alerts_sent += 1
+        if first.alerts_sent < settings.MODERATION_REALERTS:
+            _schedule_realert(first.pk)
+    return told
+
+
+def _alert_ids(community_id: int, *, escalate: bool) -> list[int]:
+    moderators = community_selectors.community_moderator_ids(community_id=community_id)
+    wanted = list(moderators)
+    if escalate or not moderators:
+        wanted += [pk for pk in account_selectors.site_moderator_ids() if pk not in wanted]
+    away = selectors.away_ids()
+    present = [pk for pk in wanted if pk not in away]
+    return present or wanted
+
+
+@transaction.atomic
+def away_set(*, actor: Any, on: bool) -> bool:
+    """A moderator sets themselves away, or back. NotFound for anyone who moderates nothing."""
+    if not access.check_review_queue(actor):
+        raise NotFound()
+    if on:
+        _away, created = ModeratorAway.objects.get_or_create(user=actor)
+    else:
+        created = bool(ModeratorAway.objects.filter(user=actor).delete()[0])
+    if created:
+        audit_record(actor=actor, action="moderation.away.set" if on else "moderation.away.back", target=actor)
+    return on
 
 
 def report_from_rule(*, post: Any, rule: str, reasons: list[str]) -> Report:
@@ -105,6 +241,7 @@ def report_from_rule(*, post: Any, rule: str, reasons: list[str]) -> Report:
         rule=rule[:200],
         note="; ".join(reason for reason in reasons if reason)[:NOTE_MAX_CHARS],
     )
+    _join_queue(report)
     audit_record(actor=None, action="moderation.report.filed_by_rule", target=report, data={"rule": rule})
     return report
 
@@ -163,9 +300,10 @@ def report_decide(*, actor: Any, report: Report, remove: bool, reason: Any = "")
     reason = _text(reason, "reason", maximum=NOTE_MAX_CHARS)
     if remove and not reason:
         raise Invalid({"reason": [_("Please give a reason for removing it; the reporters see it.")]})
-    reports = list(Report.objects.select_for_update().filter(post_id=report.post_id, status=ReportStatus.OPEN))
+    reports = _open_reports_of(report)
     if not reports:
         raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
+    _refuse_if_claimed(reports, actor)
     if remove:
         community_services.post_delete(actor=actor, post=report.post, reason=reason)
     now = timezone.now()

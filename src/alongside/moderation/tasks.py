@@ -1,6 +1,7 @@
 """Work of the moderation app run by the task worker (never in a request): reading new posts with
 the toxicity signal, which takes tens of milliseconds a post (docs/moderation.md, "Cost"), and ending
-sanctions on time (enqueued for the moment they end)."""
+sanctions on time (enqueued for the moment they end), and re-alerting moderators about reports that
+wait (every MODERATION_REALERT_MINUTES)."""
 
 from __future__ import annotations
 
@@ -17,3 +18,8 @@ def toxicity_scan(*, post_id: int) -> bool:
 @task()
 def sanction_expire(*, sanction_id: int) -> bool:
     return sanctions.sanction_expire(sanction_id=sanction_id)
+
+
+@task()
+def report_realert(*, report_id: int) -> int:
+    return services.report_realert(report_id=report_id)

@@ -179,8 +179,31 @@ def queue(request: HttpRequest) -> HttpResponse:
         "close_form": CloseFeedbackForm(),
         "upsetting_today": selectors.upsetting_handled_today(viewer=request.user),
         "break_after": settings.MODERATION_BREAK_AFTER,
+        "away": selectors.is_away(user=request.user),
+        "claim_minutes": settings.MODERATION_CLAIM_MINUTES,
     }
     return render(request, "moderation/queue.html", context)
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = access.access_report(request.user, report_id)
+    on = request.POST.get("claim") != "release"
+    with errors_as_messages(request):
+        services.report_claim(actor=request.user, report=report, on=on)
+        messages.success(request, _("It's yours: others see you are looking at it.") if on else _("Let go."))
+    return redirect("moderation:queue")
+
+
+@login_required
+@require_POST
+def away(request: HttpRequest) -> HttpResponse:
+    on = request.POST.get("away") == "on"
+    services.away_set(actor=request.user, on=on)
+    done = _("You're away: we won't remind you of waiting items.") if on else _("Welcome back.")
+    messages.success(request, done)
+    return redirect("moderation:queue")
 
 
 @login_required

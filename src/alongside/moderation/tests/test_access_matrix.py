@@ -23,7 +23,7 @@ from alongside.accounts.models import Block
 from alongside.communities.models import MemberRole, Membership, Post, PostStatus, Visibility
 from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
 from alongside.moderation.enums import ReportStatus
-from alongside.moderation.models import Feedback, Report, RuleSet
+from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet
 from alongside.moderation.services import block_from_post, feedback_submit, report_file
 from tests.fixtures import ApiClient, api_for, client_for
 from tests.personas import make_person
@@ -68,6 +68,11 @@ TABLE: dict[str, tuple[int, ...]] = {
     "api_rules":       (404,  404,     404,     404,  404,  200, 404, 200,  404, 401),
     "api_rules_put":   (404,  404,     404,     404,  404,  200, 404, 200,  404, 401),
     "api_rules_try":   (404,  404,     404,     404,  404,  200, 404, 200,  404, 401),
+    "claim":           (404,  404,     404,     302,  404,  302, 302, 302,  404, 302),
+    "away":            (404,  404,     404,     302,  302,  302, 302, 302,  404, 302),
+    "api_claim":       (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
+    "api_release":     (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
+    "api_away":        (404,  404,     404,     200,  200,  200, 200, 200,  404, 401),
 }
 # fmt: on
 MISSING = 987654321
@@ -138,6 +143,12 @@ def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int, bl
         return caller.call("GET", "/reports/mine")
     if action == "api_queue":
         return caller.call("GET", "/moderation/queue")
+    if action == "api_claim":
+        return caller.call("POST", f"/moderation/reports/{report_id}/claim")
+    if action == "api_release":
+        return caller.call("DELETE", f"/moderation/reports/{report_id}/claim")
+    if action == "api_away":
+        return caller.call("PUT", "/moderation/away", {"away": True})
     return caller.call("POST", f"/moderation/reports/{report_id}/decide", {"outcome": "keep", "reason": ""})
 
 
@@ -160,6 +171,10 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
         return client.get(reverse("moderation:queue"))
     if action == "decide":
         return client.post(reverse("moderation:decide", args=[report_id]), {"outcome": "keep", "reason": ""})
+    if action == "claim":
+        return client.post(reverse("moderation:claim", args=[report_id]), {"claim": "claim"})
+    if action == "away":
+        return client.post(reverse("moderation:away"), {"away": "on"})
     if action == "feedback_form":
         return client.get(reverse("feedback"))
     if action == "block_form":
@@ -198,7 +213,7 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     acted = (
         (expected == 302 and actor != "anonymous")
         or expected in (201, 204)
-        or (action == "api_decide" and expected == 200)
+        or (action in ("api_decide", "api_claim", "api_release", "api_away") and expected == 200)
     )
     assert (scene.report.status != ReportStatus.OPEN) == (action in ("decide", "api_decide") and acted)
     assert Block.objects.filter(pk=scene.block.pk).exists() != (action in ("unblock", "api_unblock") and acted)
@@ -209,12 +224,16 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     assert (scene.feedback.status == "closed") == (action == "feedback_close" and acted)
     saved = RuleSet.objects.filter(community=scene.post.thread.community, enabled=True).exists()
     assert saved == (action in ("rules_save", "api_rules_put") and (acted or expected == 200))
-    if expected == 404 and action not in ("queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked"):
+    no_id = ("queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked", "away", "api_away")
+    if expected == 404 and action not in no_id:
         # Exactly the answer for a report, feedback or post that does not exist.
         assert _call(scene, actor, action, missing=True).status_code == 404
     if action == "report_send" and expected == 200:
         assert Report.objects.filter(reporter=scene.people[actor], post=scene.post).exists() or actor == "reporter"
     assert Post.objects.get(pk=scene.post.pk).status == PostStatus.VISIBLE  # "keep" never removes
+    claimed = Report.objects.filter(pk=scene.report.pk, claimed_by__isnull=False).exists()
+    assert claimed == (action in ("claim", "api_claim") and acted)
+    assert ModeratorAway.objects.exists() == (action in ("away", "api_away") and acted)
 
 
 def test_the_table_covers_its_urls() -> None:
@@ -224,5 +243,6 @@ def test_the_table_covers_its_urls() -> None:
     web = {"report_form", "report_send", "mine", "queue", "decide", "feedback_form", "feedback_close"}
     web |= {"block_form", "block_send", "blocked", "unblock", "rules_form", "rules_save", "rules_try"}
     api = {"api_report", "api_mine", "api_queue", "api_decide", "api_block", "api_blocks", "api_unblock"}
-    api |= {"api_rules", "api_rules_put", "api_rules_try"}
+    api |= {"api_rules", "api_rules_put", "api_rules_try", "api_claim", "api_release", "api_away"}
+    web |= {"claim", "away"}
     assert set(TABLE) == web | api
