@@ -227,6 +227,9 @@ def test_a_mute_from_the_queue_is_seen_appealed_and_lifted_by_another_moderator(
 
     log_in(desk, live_url, "bay_laurel", audit)
     desk.goto(f"{live_url}/moderation/")
+    desk.get_by_role("button", name="I'll look at this").click()
+    expect(desk.get_by_text("You're looking at this.")).to_be_visible()
+    audit(desk)
     desk.get_by_role("link", name="Warn, mute or ban the writer").click()
     expect(desk.get_by_role("heading", level=1)).to_have_text("Act on the writer of a post")
     audit(desk)
@@ -266,6 +269,11 @@ def test_a_mute_from_the_queue_is_seen_appealed_and_lifted_by_another_moderator(
     item.get_by_role("button", name="Lift it").click()
     expect(other.get_by_text("Answered. They have been told.")).to_be_visible()
     expect(other.get_by_text("No appeals are waiting for you.")).to_be_visible()
+    other.goto(f"{live_url}/moderation/log/{room.slug}/")
+    expect(other.get_by_role("cell", name="Lifted a sanction on appeal")).to_be_visible()
+    expect(other.get_by_text("gale_moor")).to_have_count(0)  # whom it was for is never in the log
+    audit(other)
+    other.screenshot(path=str(SHOTS / "moderation-log.png"), full_page=True)
 
     page.goto(f"{live_url}/moderation/standing/")
     expect(page.get_by_text("Thank you for saying so. Welcome back.")).to_be_visible()
@@ -274,5 +282,9 @@ def test_a_mute_from_the_queue_is_seen_appealed_and_lifted_by_another_moderator(
     page.goto(f"{live_url}/c/{room.slug}/t/{thread.pk}/")
     expect(page.get_by_role("heading", name="Reply")).to_be_visible()
     expect(page.get_by_text("You can read here, but you can't write for now.")).to_have_count(0)
+    page.get_by_role("link", name="How we moderate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How we moderate: monthly summary")
+    expect(page.get_by_role("cell", name="Harassment or bullying")).to_be_visible()
+    audit(page)
     for context in (desk_context, writer_context, host_context):
         context.close()

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
+    CharField,
     Case,
     Count,
     Exists,
@@ -22,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from alongside.accounts import selectors as account_selectors
@@ -732,6 +733,14 @@ def post_for_sanction(*, user: Any, post_id: Any) -> tuple[Post, int | None]:
 
 def membership_of(*, community: Community, user: Any) -> Membership | None:
     return Membership.objects.filter(community=community, user=user).first()
+
+
+def audit_target_refs(*, community_id: int) -> tuple[QuerySet[Post, Any], QuerySet[Thread, Any]]:
+    """The community's posts' and threads' ids as text, as audit entries name their targets (for the
+    moderation log)."""
+    posts = Post.objects.filter(thread__community_id=community_id).annotate(ref=Cast("pk", CharField()))
+    threads = Thread.objects.filter(community_id=community_id).annotate(ref=Cast("pk", CharField()))
+    return posts.values("ref"), threads.values("ref")
 
 
 def community_moderator_ids(*, community_id: int) -> list[int]:

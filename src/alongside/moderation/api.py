@@ -20,7 +20,7 @@ from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.api import Id, Input, ListOut, PageNumber, Text, page_of, responses
 from alongside.core.errors import Invalid, NotFound, require
-from alongside.moderation import access, rules, sanctions, selectors, services
+from alongside.moderation import access, log, rules, sanctions, selectors, services
 from alongside.moderation.automod import Outcome, RuleSyntaxError, parse_rules
 from alongside.moderation.enums import ReportReason, SanctionKind
 from alongside.moderation.selectors import ReportedPost
@@ -531,3 +531,89 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn)
         actor=_me(request), appeal_id=appeal_id, overturn=payload.outcome == "overturn", response=payload.response
     )
     return AppealOut(status=appeal.status, response=appeal.response, created_at=appeal.created_at)
+
+
+# --- The moderation log and the transparency summary ---------------------------------------------
+
+
+class LogLineOut(Schema):
+    at: datetime
+    who: str = Field(..., description="The moderator's pseudonym, or `a rule`.")
+    what: str
+    why: str
+    link: str = Field(..., description="The post's address, when the action was on a post.")
+
+
+class LogPageOut(Schema):
+    items: list[LogLineOut]
+    page: int
+    pages: int
+    count: int
+
+
+@router.get(
+    "/communities/{slug}/moderation-log",
+    response=responses({200: LogPageOut}, 401, 403, 404),
+    tags=["log"],
+    summary="A community's moderation log, newest first (its moderators)",
+    description="Never names who reported, who wrote an anonymous post, or whom a sanction was for. "
+    "Not found for everyone but the community's moderators, hosts and site staff.",
+)
+def moderation_log(request: HttpRequest, slug: str, page: PageNumber = 1) -> LogPageOut:
+    _community, found, lines = log.moderation_log(viewer=_me(request), slug=slug, page=page)
+    return LogPageOut(
+        items=[LogLineOut(at=line.at, who=line.who, what=line.what, why=line.why, link=line.link) for line in lines],
+        page=found.number,
+        pages=found.paginator.num_pages,
+        count=found.paginator.count,
+    )
+
+
+class CountOut(Schema):
+    label: str
+    count: int
+
+
+class TransparencyOut(Schema):
+    month: str = Field(..., description="year-month, like 2026-11")
+    reports: int
+    reports_by_reason: list[CountOut]
+    flagged_automatically: int
+    decided: list[CountOut]
+    median_hours_to_decide: float | None
+    removed_by_moderators: int
+    removed_by_rules: int
+    held_by_rules: int
+    sanctions: list[CountOut]
+    appeals_filed: int
+    appeals_decided: list[CountOut]
+    feedback: int
+
+
+@router.get(
+    "/moderation/transparency",
+    response=responses({200: TransparencyOut}, 400, 401, 403),
+    tags=["log"],
+    summary="What moderators and rules did across the site in one month: counts, never names",
+)
+def transparency(request: HttpRequest, month: str = "") -> TransparencyOut:
+    summary = log.monthly_summary(viewer=_me(request), month=log.parse_month(month))
+
+    def rows(pairs: list[tuple[str, int]]) -> list[CountOut]:
+        return [CountOut(label=label, count=count) for label, count in pairs]
+
+    return TransparencyOut(
+        month=summary.month.strftime("%Y-%m"),
+        reports=summary.reports,
+        reports_by_reason=rows(summary.reports_by_reason),
+        flagged_automatically=summary.flagged_automatically,
+        decided=rows(summary.decided),
+        median_hours_to_decide=summary.median_hours_to_decide,
+        removed_by_moderators=summary.removed_by_moderators,
+        removed_by_rules=summary.removed_by_rules,
+        held_by_rules=summary.held_by_rules,
+        sanctions=rows(summary.sanctions),
+        appeals_filed=summary.appeals_filed,
+        appeals_decided=rows(summary.appeals_decided),
+        feedback=summary.feedback,
+    )

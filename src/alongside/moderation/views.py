@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alongside.accounts import selectors as account_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
-from alongside.core.errors import NotFound, RateLimited, errors_as_messages, errors_into, require
-from alongside.moderation import access, rules, sanctions, selectors, services
+from alongside.core.errors import Invalid, NotFound, RateLimited, errors_as_messages, errors_into, require
+from alongside.moderation import access, log, rules, sanctions, selectors, services
 from alongside.moderation.automod import RuleSyntaxError, parse_rules
 from alongside.moderation.enums import ReportReason, SanctionKind
 from alongside.moderation.forms import (
@@ -390,3 +390,30 @@ def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
         )
         messages.success(request, _("Answered. They have been told."))
     return redirect("moderation:appeals")
+
+
+# --- The moderation log and the transparency summary ---------------------------------------------
+
+
+@login_required
+@require_GET
+def community_log(request: HttpRequest, slug: str) -> HttpResponse:
+    community, page, lines = log.moderation_log(viewer=request.user, slug=slug, page=request.GET.get("page", 1))
+    return render(request, "moderation/log.html", {"community": community, "page": page, "lines": lines})
+
+
+@login_required
+@require_GET
+def transparency(request: HttpRequest) -> HttpResponse:
+    status, problem = 200, ""
+    try:
+        month = log.parse_month(request.GET.get("month"))
+    except Invalid as error:
+        status, problem = 400, " ".join(error.messages)
+        month = log.parse_month("")
+    context = {
+        "summary": log.monthly_summary(viewer=request.user, month=month),
+        "months": log.recent_months(),
+        "problem": problem,
+    }
+    return render(request, "moderation/transparency.html", context, status=status)

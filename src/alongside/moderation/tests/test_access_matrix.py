@@ -73,6 +73,10 @@ TABLE: dict[str, tuple[int, ...]] = {
     "api_claim":       (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
     "api_release":     (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
     "api_away":        (404,  404,     404,     200,  200,  200, 200, 200,  404, 401),
+    "log":             (404,  404,     404,     200,  404,  200, 200, 200,  404, 302),
+    "transparency":    (200,  200,     200,     200,  200,  200, 200, 200,  200, 302),
+    "api_log":         (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
+    "api_transparency":(200,  200,     200,     200,  200,  200, 200, 200,  200, 401),
 }
 # fmt: on
 MISSING = 987654321
@@ -149,6 +153,10 @@ def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int, bl
         return caller.call("DELETE", f"/moderation/reports/{report_id}/claim")
     if action == "api_away":
         return caller.call("PUT", "/moderation/away", {"away": True})
+    if action == "api_log":
+        return caller.call("GET", f"/communities/{slug}/moderation-log")
+    if action == "api_transparency":
+        return caller.call("GET", "/moderation/transparency")
     return caller.call("POST", f"/moderation/reports/{report_id}/decide", {"outcome": "keep", "reason": ""})
 
 
@@ -175,6 +183,10 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
         return client.post(reverse("moderation:claim", args=[report_id]), {"claim": "claim"})
     if action == "away":
         return client.post(reverse("moderation:away"), {"away": "on"})
+    if action == "log":
+        return client.get(reverse("moderation:log", args=[slug]))
+    if action == "transparency":
+        return client.get(reverse("moderation:transparency"))
     if action == "feedback_form":
         return client.get(reverse("feedback"))
     if action == "block_form":
@@ -225,6 +237,7 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     saved = RuleSet.objects.filter(community=scene.post.thread.community, enabled=True).exists()
     assert saved == (action in ("rules_save", "api_rules_put") and (acted or expected == 200))
     no_id = ("queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked", "away", "api_away")
+    no_id += ("transparency", "api_transparency")
     if expected == 404 and action not in no_id:
         # Exactly the answer for a report, feedback or post that does not exist.
         assert _call(scene, actor, action, missing=True).status_code == 404
@@ -244,5 +257,6 @@ def test_the_table_covers_its_urls() -> None:
     web |= {"block_form", "block_send", "blocked", "unblock", "rules_form", "rules_save", "rules_try"}
     api = {"api_report", "api_mine", "api_queue", "api_decide", "api_block", "api_blocks", "api_unblock"}
     api |= {"api_rules", "api_rules_put", "api_rules_try", "api_claim", "api_release", "api_away"}
-    web |= {"claim", "away"}
+    api |= {"api_log", "api_transparency"}
+    web |= {"claim", "away", "log", "transparency"}
     assert set(TABLE) == web | api
