@@ -10,8 +10,8 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
-    CharField,
     Case,
+    CharField,
     Count,
     Exists,
     Max,
