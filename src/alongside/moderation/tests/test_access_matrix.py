@@ -236,8 +236,8 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     assert (scene.feedback.status == "closed") == (action == "feedback_close" and acted)
     saved = RuleSet.objects.filter(community=scene.post.thread.community, enabled=True).exists()
     assert saved == (action in ("rules_save", "api_rules_put") and (acted or expected == 200))
-    no_id = ("queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked", "away", "api_away")
-    no_id += ("transparency", "api_transparency")
+    no_id = {"queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked", "away", "api_away"}
+    no_id |= {"transparency", "api_transparency"}
     if expected == 404 and action not in no_id:
         # Exactly the answer for a report, feedback or post that does not exist.
         assert _call(scene, actor, action, missing=True).status_code == 404
