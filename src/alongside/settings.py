@@ -413,6 +413,7 @@ SCREENING_PIPELINE = [
     "alongside.core.screening.blocked_terms_check",
     "alongside.safety.screening.crisis_check",
     "alongside.moderation.rules.rules_check",  # after the crisis check: it reads its level
+    "alongside.moderation.trust.first_post_check",  # a new account's first post, where asked
 ]
 # The crisis classifier's model layer (docs/safety.md). Off, or when its files fail their pinned
 # hashes, the pattern layer answers alone and /healthz says "degraded".

@@ -185,6 +185,12 @@ class CommunityEditForm(PlainErrors, forms.Form):
         ),
     )
 
+    hold_new_first_posts = forms.BooleanField(
+        label=_("Hold a new account's first post here until a moderator looks"),
+        required=False,
+        help_text=_("New accounts are those in their first days on Alongside. The writer is told it is waiting."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["visibility"].choices = presenters.visibility_choices()  # type: ignore[attr-defined]

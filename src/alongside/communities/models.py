@@ -49,6 +49,11 @@ class Community(models.Model):
     # Posts the crisis check reads as high risk wait for a moderator instead of appearing at once
     # (the writer still sees the support panel, and responders are alerted either way).
     hold_risky_posts = models.BooleanField(_("hold posts that read as high risk for a moderator"), default=False)
+    # Nullable with no default (empty: no), so that SQLite adds the column in place and keeps the
+    # community search's triggers (a rebuilt table loses them).
+    hold_new_first_posts = models.BooleanField(
+        _("hold a new account's first post here for a moderator"), null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -743,6 +743,14 @@ def audit_target_refs(*, community_id: int) -> tuple[QuerySet[Post, Any], QueryS
     return posts.values("ref"), threads.values("ref")
 
 
+def holds_new_first_posts(*, community_id: int) -> bool:
+    return Community.objects.filter(pk=community_id, hold_new_first_posts=True).exists()
+
+
+def has_visible_post_in(*, user: Any, community_id: int) -> bool:
+    return Post.objects.filter(authored_by(user), thread__community_id=community_id, status=PostStatus.VISIBLE).exists()
+
+
 def community_moderator_ids(*, community_id: int) -> list[int]:
     """The active moderators and hosts of a community."""
     return list(

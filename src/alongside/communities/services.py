@@ -48,6 +48,7 @@ from alongside.core.markdown import mentioned_pseudonyms, render_markdown
 from alongside.core.models import ScreeningAction
 from alongside.core.screening import ScreeningDecision, screen_content
 from alongside.moderation import services as moderation_services
+from alongside.moderation import trust
 from alongside.moderation.enums import PERMALINK_LATER, RULES_CHECK
 from alongside.notifications import selectors as notification_selectors
 from alongside.notifications import services as notification_services
@@ -125,9 +126,15 @@ def _screen(
     *, actor: User, title: str, body: str, kind: str, reply: bool = False, where: dict[str, Any] | None = None
 ) -> ScreeningDecision:
     """`reply`: words written in answer to someone, read as support for them (the crisis check).
-    `where`: the post's place, for the community's own rules (moderation.rules)."""
+    `where`: the post's place, for the community's own rules (moderation.rules). A new account's
+    links and many mentions are refused first (moderation.trust), with a sentence saying why."""
     context = "reply" if reply else "post"
-    return screen_content(text=f"{title}\n{body}".strip(), author=actor, kind=kind, context=context, where=where)
+    text = f"{title}\n{body}".strip()
+    if kind != "edit" or where is not None:  # one's own words (a moderator's redaction is not limited)
+        problem = trust.new_account_problem(author=actor, text=text)
+        if problem:
+            raise Invalid({"body": [problem]})
+    return screen_content(text=text, author=actor, kind=kind, context=context, where=where)
 
 
 def _where(
@@ -301,7 +308,7 @@ def community_create(
 @transaction.atomic
 def community_update(*, actor: User, community: Community, values: dict[str, Any]) -> Community:
     require(access.check_edit_community_permission(community_viewer(actor, community)), access.REASON_HOSTS)
-    allowed = {"name", "description", "rules", "topics", "visibility", "hold_risky_posts"}
+    allowed = {"name", "description", "rules", "topics", "visibility", "hold_risky_posts", "hold_new_first_posts"}
     unknown = set(values) - allowed
     if unknown:
         raise Invalid(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alongside.core.crypto import EncryptedTextField
 from alongside.moderation.enums import (
@@ -175,3 +176,20 @@ class ModeratorAway(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} away since {self.since:%Y-%m-%d}"
+
+
+class NewAccountLimits(models.Model):
+    """What new accounts may not do yet (moderation.trust), one row, changed by administrators in
+    the Django admin."""
+
+    enabled = models.BooleanField(_("limit new accounts"), default=True)
+    days = models.PositiveSmallIntegerField(_("new for this many days"), default=3)
+    posts = models.PositiveSmallIntegerField(_("and until this many posts stayed up"), default=3)
+    links = models.BooleanField(_("new accounts may share links to other sites"), default=False)
+    max_mentions = models.PositiveSmallIntegerField(_("people a new account may mention in one post"), default=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("new-account limits")
+
+    def __str__(self) -> str:
+        return str(_("New-account limits"))

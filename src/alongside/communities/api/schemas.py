@@ -120,6 +120,8 @@ class CommunityPatch(Input):
     rules: list[Tag] | None = Field(None, max_length=50)
     topics: list[Tag] | None = Field(None, max_length=50)
     visibility: Visibility | None = None
+    hold_risky_posts: bool | None = None
+    hold_new_first_posts: bool | None = Field(None, description="Hold a new account's first post for a moderator.")
 
 
 class MemberOut(Schema):

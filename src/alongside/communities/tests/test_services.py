@@ -30,6 +30,7 @@ from alongside.communities.models import (
 from alongside.communities.tests.conftest import join_as, opening_post, quick_community, start_thread
 from alongside.core.errors import NotAllowed, NotFound
 from alongside.core.models import AuditEntry, BlockedTerm
+from alongside.moderation.models import NewAccountLimits
 from alongside.notifications.models import Notification, NotificationKind
 from alongside.notifications.presenters import NotificationView, present_notifications
 from alongside.notifications.selectors import notification_details, notification_list
@@ -569,6 +570,14 @@ def test_a_mention_in_a_public_community_reaches_a_signed_in_non_member(room: Ro
     assert [n.kind for n in notifications_for(outsider)] == ["mention"]
 
 
+@pytest.fixture
+def no_new_account_limits(db: Any) -> None:
+    """For tests of mentions themselves: their writers are new accounts, whom moderation.trust
+    would let mention only two people (tested in moderation/tests/test_new_accounts.py)."""
+    NewAccountLimits.objects.update_or_create(pk=1, defaults={"enabled": False})
+
+
+@pytest.mark.usefixtures("no_new_account_limits")
 def test_a_mention_never_reaches_someone_who_cannot_read_the_community(private_room: Room) -> None:
     outsider = make_person("zq_outsider")
     asking = make_person("zq_asking")
@@ -619,6 +628,7 @@ def test_an_anonymous_mention_is_signed_anonymous_member(room: Room) -> None:
     assert room.member.username not in shown.text + shown.detail
 
 
+@pytest.mark.usefixtures("no_new_account_limits")
 def test_a_post_notifies_at_most_twenty_mentioned_people(room: Room) -> None:
     names = [f"zq_many_{i:02d}" for i in range(25)]
     for name in names:

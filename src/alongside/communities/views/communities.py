@@ -89,11 +89,13 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "rules": "\n".join(community.rules),
         "visibility": community.visibility,
         "hold_risky_posts": community.hold_risky_posts,
+        "hold_new_first_posts": bool(community.hold_new_first_posts),
     }
     form = CommunityEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = {
-            name: form.cleaned_data[name] for name in ("name", "description", "rules", "visibility", "hold_risky_posts")
+            name: form.cleaned_data[name]
+            for name in ("name", "description", "rules", "visibility", "hold_risky_posts", "hold_new_first_posts")
         }
         with errors_into(form):
             services.community_update(actor=me(request), community=community, values=values)
