@@ -244,7 +244,8 @@ class Rating(models.Model):
 
 
 class ChatReport(models.Model):
-    """A participant reporting the other side of a chat, for administrators to look at."""
+    """A participant reporting the other side of a chat, for site moderators (the review queue);
+    the reporter is told what they did."""
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -252,6 +253,10 @@ class ChatReport(models.Model):
     reason = EncryptedTextField()  # about a person, in a private chat
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = EncryptedTextField(blank=True)  # what the moderator told the reporter
 
     def __str__(self) -> str:
         return f"report {self.pk} on chat {self.conversation_id}"

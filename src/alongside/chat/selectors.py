@@ -11,9 +11,10 @@ from typing import Any
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from alongside.chat.access.conversations import ChatViewer
+from alongside.chat.access.conversations import ChatViewer, check_handle_chat_reports
 from alongside.chat.frames import message_frame
 from alongside.chat.models import (
+    ChatReport,
     Conversation,
     ConversationKind,
     ConversationStatus,
@@ -294,3 +295,18 @@ def worry_subject(viewer: ChatViewer, *, limit: int = 5) -> tuple[Any, str]:
         conversation=conversation, sender=other, status=MessageStatus.VISIBLE, kind=MessageKind.TEXT
     ).order_by("-seq")[:limit]
     return other, "\n".join(message.body for message in reversed(list(recent)))
+
+
+def chat_reports_open(*, viewer: Any, limit: int = 200) -> list[ChatReport]:
+    """Reports about a person in a chat waiting for a site moderator, oldest first."""
+    if not check_handle_chat_reports(viewer):
+        raise NotFound()
+    waiting = ChatReport.objects.filter(resolved_at=None).select_related("reporter", "reported", "conversation")
+    return list(waiting.order_by("created_at", "pk")[:limit])
+
+
+def chat_reports_by(*, user: Any, limit: int = 100) -> list[ChatReport]:
+    """The reporter's own reports about people in chats, newest first, with what became of them."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(ChatReport.objects.filter(reporter=user).order_by("-created_at", "-pk")[:limit])

@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts.selectors import user_display_name
+from alongside.chat import selectors as chat_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.api import Id, Input, ListOut, PageNumber, Text, page_of, responses
@@ -28,6 +29,7 @@ from alongside.safety.services import risk as safety
 
 if TYPE_CHECKING:
     from alongside.accounts.models import Block, User
+    from alongside.chat.models import ChatReport
     from alongside.moderation.models import Appeal, Report, RuleSet, Sanction
 
 router = Router(tags=["reports"])
@@ -217,6 +219,77 @@ class AwayIn(Input):
 )
 def away(request: HttpRequest, payload: AwayIn) -> AwayIn:
     return AwayIn(away=services.away_set(actor=_me(request), on=payload.away))
+
+
+class ChatReportOut(Schema):
+    id: int
+    reporter: str
+    reported: str = Field(..., description="Empty when their account is gone.")
+    chat_kind: str
+    reason: str
+    created_at: datetime
+
+    @staticmethod
+    def of(report: ChatReport) -> ChatReportOut:
+        return ChatReportOut(
+            id=report.pk,
+            reporter=report.reporter.username,
+            reported=report.reported.username if report.reported else "",
+            chat_kind=report.conversation.kind,
+            reason=report.reason,
+            created_at=report.created_at,
+        )
+
+
+class MyChatReportOut(Schema):
+    id: int
+    answered: bool
+    outcome: str = Field("", description="What the moderator said, once answered.")
+    created_at: datetime
+    answered_at: datetime | None
+
+    @staticmethod
+    def of(report: ChatReport) -> MyChatReportOut:
+        return MyChatReportOut(
+            id=report.pk,
+            answered=report.resolved_at is not None,
+            outcome=report.outcome,
+            created_at=report.created_at,
+            answered_at=report.resolved_at,
+        )
+
+
+class AnswerIn(Input):
+    note: Text = Field(..., max_length=2000, description="The person who reported it reads this.")
+
+
+@router.get(
+    "/moderation/chat-reports",
+    response=responses({200: ListOut[ChatReportOut]}, 401, 403, 404),
+    summary="Reports about people in chats, oldest first (site moderators)",
+    description="The chat itself is private and not shown. Not found for everyone else.",
+)
+def chat_reports(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(chat_selectors.chat_reports_open(viewer=_me(request)), page, PER_PAGE, ChatReportOut.of)
+
+
+@router.post(
+    "/moderation/chat-reports/{report_id}/answer",
+    response=responses({200: MyChatReportOut}, 400, 401, 403, 404),
+    summary="Answer a report about a person in a chat; the reporter is told (site moderators)",
+)
+def chat_report_answer(request: HttpRequest, report_id: int, payload: AnswerIn) -> MyChatReportOut:
+    report = services.chat_report_answer(actor=_me(request), report_id=report_id, note=payload.note)
+    return MyChatReportOut.of(report)
+
+
+@router.get(
+    "/reports/mine/chats",
+    response=responses({200: ListOut[MyChatReportOut]}, 401, 403),
+    summary="Your reports about people in chats, and what became of them",
+)
+def my_chat_reports(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(chat_selectors.chat_reports_by(user=_me(request)), page, PER_PAGE, MyChatReportOut.of)
 
 
 # --- Blocking ----------------------------------------------------------------------------------

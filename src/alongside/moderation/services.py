@@ -17,6 +17,8 @@
   refused with every problem and its line unless all of it parses; `report_from_rule`: a rule's
   `report` action, filed with no reporter (moderation.rules says how rules reach posts).
 - `feedback_submit` / `feedback_close`: the anonymous form, and the site moderators' answer.
+- `chat_report_answer`: a site moderator answers a report about a person in a chat (the chat keeps
+  the report), and the reporter is told.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts import services as account_services
+from alongside.chat.services import conversations as chat_services
 from alongside.communities import selectors as community_selectors
 from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
@@ -320,6 +323,21 @@ def report_decide(*, actor: Any, report: Report, remove: bool, reason: Any = "")
         data={"outcome": status, "reports": len(reports)},
     )
     return len(reports)
+
+
+def chat_report_answer(*, actor: Any, report_id: Any, note: Any) -> Any:
+    """A site moderator answers a report about a person in a chat (chat's own record), and the
+    reporter is told in their notifications; what the moderator wrote is on their reports page."""
+    report = chat_services.chat_report_resolve(actor=actor, report_id=report_id, note=note)
+    notifications.notification_create(
+        recipient=report.reporter,
+        kind=NotificationKind.NOTE,
+        actor_label="",
+        subject=_("A moderator looked at the person you reported in a chat. See what they said."),
+        url=reverse("moderation:mine"),
+        target=report,
+    )
+    return report
 
 
 # --- Blocking ----------------------------------------------------------------------------------

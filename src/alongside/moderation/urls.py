@@ -18,6 +18,7 @@ urlpatterns = [
     path("log/<slug:slug>/", views.community_log, name="log"),
     path("transparency/", views.transparency, name="transparency"),
     path("feedback/<int:feedback_id>/close/", views.close_feedback, name="close_feedback"),
+    path("chat-reports/<int:report_id>/answer/", views.answer_chat_report, name="answer_chat_report"),
     path("sanction/", views.sanction, name="sanction"),
     path("sanctions/", views.sanctions_list, name="sanctions"),
     path("sanctions/<int:sanction_id>/lift/", views.lift, name="lift"),

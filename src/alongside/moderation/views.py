@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.accounts import selectors as account_selectors
+from alongside.chat import selectors as chat_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.communities.services import post_url
 from alongside.core.errors import Invalid, NotFound, RateLimited, errors_as_messages, errors_into, require
@@ -164,7 +165,11 @@ def community_rules(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "moderation/mine.html", {"reports": selectors.my_reports(user=request.user)})
+    context = {
+        "reports": selectors.my_reports(user=request.user),
+        "chat_reports": chat_selectors.chat_reports_by(user=request.user),
+    }
+    return render(request, "moderation/mine.html", context)
 
 
 @login_required
@@ -173,6 +178,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "reported": selectors.report_queue(viewer=request.user),
         "feedback": selectors.feedback_queue(viewer=request.user)
+        if access.check_site_moderator(request.user)
+        else None,
+        "chat_reports": chat_selectors.chat_reports_open(viewer=request.user)
         if access.check_site_moderator(request.user)
         else None,
         "decide_form": DecideForm(),
@@ -221,6 +229,19 @@ def decide(request: HttpRequest, report_id: int) -> HttpResponse:
             else _("Left up. %(count)d reporter(s) will be told.")
         )
         messages.success(request, done % {"count": count})
+    return redirect("moderation:queue")
+
+
+@login_required
+@require_POST
+def answer_chat_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    if not access.check_site_moderator(request.user):
+        raise NotFound()
+    form = CloseFeedbackForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    with errors_as_messages(request):
+        services.chat_report_answer(actor=request.user, report_id=report_id, note=note)
+        messages.success(request, _("Answered. The person who reported it will be told."))
     return redirect("moderation:queue")
 
 

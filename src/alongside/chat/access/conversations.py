@@ -26,6 +26,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alongside.accounts.enums import SITE_MODERATOR_ROLES
 from alongside.accounts.selectors import blocked_between
 from alongside.chat.models import (
     Conversation,
@@ -165,6 +166,12 @@ def check_listener_action_permission(viewer: ChatViewer) -> bool:
 def check_block_or_report_permission(viewer: ChatViewer) -> bool:
     """Either side of a support chat may block or report the other, also after it ended."""
     return not viewer.conversation.is_room and viewer.participant is not None and _other_side(viewer) is not None
+
+
+def check_handle_chat_reports(user: Any) -> bool:
+    """Reports about a person in a chat are read and answered by site moderators and administrators
+    (the chat is private: they see the reporter's words, the two people and when, not the chat)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in SITE_MODERATOR_ROLES)
 
 
 def approved_listener(user: Any) -> ListenerProfile | None:

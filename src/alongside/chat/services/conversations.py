@@ -43,6 +43,7 @@ from alongside.chat.access.conversations import (
     approved_listener,
     check_block_or_report_permission,
     check_end_permission,
+    check_handle_chat_reports,
     check_listener_action_permission,
     check_rate_permission,
     check_request_support_permission,
@@ -629,6 +630,25 @@ def person_report(*, actor: User, viewer: ChatViewer, reason: Any) -> ChatReport
         reason=clean_note(reason, field="reason", required=True),
     )
     audit_record(actor=actor, action="chat.report", target=report)
+    return report
+
+
+@transaction.atomic
+def chat_report_resolve(*, actor: User, report_id: Any, note: Any) -> ChatReport:
+    """A site moderator answers a report about a person in a chat (the moderation queue tells the
+    reporter). NotFound for anyone else and for a report that does not exist."""
+    if not check_handle_chat_reports(actor):
+        raise NotFound()
+    try:
+        report = ChatReport.objects.select_for_update().get(pk=int(report_id))
+    except (TypeError, ValueError, ChatReport.DoesNotExist):
+        raise NotFound() from None
+    if report.resolved_at is not None:
+        raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
+    report.outcome = clean_note(note, field="note", required=True)
+    report.resolved_at, report.resolved_by = timezone.now(), actor
+    report.save(update_fields=["outcome", "resolved_at", "resolved_by"])
+    audit_record(actor=actor, action="chat.report.resolved", target=report)
     return report
 
 
