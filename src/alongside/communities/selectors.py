@@ -360,6 +360,23 @@ def held_posts(*, viewer: CommunityViewer) -> QuerySet[Post]:
     )
 
 
+def held_posts_for(*, user: Any, limit: int = 200) -> list[Post]:
+    """`held_posts` of every community this person moderates (all of them for site staff), oldest
+    first: the review queue's "held for review"."""
+    scope = moderated_community_ids(user=user)
+    if scope is not None and not scope:
+        return []
+    by_rule = Q(status=PostStatus.REMOVED, removed_by_rule__isnull=False)
+    posts = Post.objects.filter(Q(status=PostStatus.HELD) | by_rule)
+    if scope is not None:
+        posts = posts.filter(thread__community_id__in=scope)
+    return list(
+        posts.select_related("thread__community", "author__profile", "quoted_post__author__profile").order_by(
+            "created_at", "pk"
+        )[:limit]
+    )
+
+
 def pending_memberships(*, viewer: CommunityViewer) -> QuerySet[Membership]:
     if not viewer.moderates:
         return Membership.objects.none()
@@ -741,6 +758,23 @@ def audit_target_refs(*, community_id: int) -> tuple[QuerySet[Post, Any], QueryS
     posts = Post.objects.filter(thread__community_id=community_id).annotate(ref=Cast("pk", CharField()))
     threads = Thread.objects.filter(community_id=community_id).annotate(ref=Cast("pk", CharField()))
     return posts.values("ref"), threads.values("ref")
+
+
+def sealed_writer_id(*, post: Post) -> int | None:
+    """Who wrote a post, for a check that never shows it (an anonymous writer stays anonymous)."""
+    return sealed_author_id(post)
+
+
+def post_before(*, post: Post) -> Post | None:
+    """The visible post just before a reply in its thread (the review queue's context for a reply)."""
+    if post.is_opening:
+        return None
+    return (
+        Post.objects.filter(thread_id=post.thread_id, status=PostStatus.VISIBLE, created_at__lte=post.created_at)
+        .exclude(pk=post.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def holds_new_first_posts(*, community_id: int) -> bool:

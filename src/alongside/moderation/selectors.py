@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
+from alongside.accounts import selectors as account_selectors
+from alongside.communities import selectors as community_selectors
 from alongside.core.errors import NotFound
 from alongside.moderation.access import check_review_queue, check_site_moderator, moderated_community_ids
-from alongside.moderation.enums import FeedbackStatus, ReportReason, ReportStatus
-from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet
+from alongside.moderation.enums import FeedbackStatus, ReportReason, ReportStatus, SanctionKind
+from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet, Sanction
 
 # What a moderator may not want to read unasked: hidden in the queue until they choose to see it.
 _UPSETTING_WARNINGS = frozenset({"self_harm", "suicide", "abuse", "violence"})
@@ -38,6 +40,8 @@ class ReportedPost:
     post: Any
     first: Report
     reports: list[Report] = field(default_factory=list)
+    before: Any = None  # the post just before a reply (with_context)
+    history: dict[str, Any] | None = None  # the writer's recent moderation history (with_context)
 
     @property
     def count(self) -> int:
@@ -69,6 +73,43 @@ class ReportedPost:
     @property
     def notes(self) -> list[str]:
         return [report.note for report in self.reports if report.note and not report.rule]
+
+
+HISTORY_DAYS = 90
+QUEUE_PAGE = 50  # entries the review queue page shows at once, each with its context
+
+
+def with_context(entries: list[ReportedPost]) -> list[ReportedPost]:
+    """Fill each entry's context for the page: the post just before a reply, and its writer's recent
+    moderation history (removals and reports in the last HISTORY_DAYS days, sanctions in force).
+    A few queries per entry: the page shows at most QUEUE_PAGE entries."""
+    writer_ids = {entry.post.pk: community_selectors.sealed_writer_id(post=entry.post) for entry in entries}
+    writers = {user.pk: user for user in account_selectors.users_by_ids([pk for pk in writer_ids.values() if pk])}
+    in_force: dict[int, list[str]] = {}
+    for user_id, kind in Sanction.objects.filter(user_id__in=list(writers), ended_at=None).values_list(
+        "user_id", "kind"
+    ):
+        in_force.setdefault(user_id, []).append(str(SanctionKind(kind).label))
+    since = timezone.now() - timedelta(days=HISTORY_DAYS)
+    for entry in entries:
+        entry.before = community_selectors.post_before(post=entry.post)
+        writer = writers.get(writer_ids[entry.post.pk] or 0)
+        if writer is None:
+            continue
+        history = community_selectors.author_history(
+            user=writer, community_id=entry.post.thread.community_id, removal_windows=[HISTORY_DAYS]
+        )
+        entry.history = {
+            "removed": history["removals_recent"][HISTORY_DAYS],
+            "reported": Report.objects.filter(
+                post__in=community_selectors.posts_written_by(user=writer), created_at__gte=since
+            )
+            .values("post_id")
+            .distinct()
+            .count(),
+            "in_force": in_force.get(writer.pk, []),
+        }
+    return entries
 
 
 def report_queue(*, viewer: Any, limit: int = 200) -> list[ReportedPost]:

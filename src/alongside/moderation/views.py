@@ -175,11 +175,17 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    reported = selectors.report_queue(viewer=request.user)
     context: dict[str, Any] = {
-        "reported": selectors.report_queue(viewer=request.user),
+        "reported": selectors.with_context(reported[: selectors.QUEUE_PAGE]),
+        "reported_more": max(0, len(reported) - selectors.QUEUE_PAGE),
+        "history_days": selectors.HISTORY_DAYS,
         "feedback": selectors.feedback_queue(viewer=request.user)
         if access.check_site_moderator(request.user)
         else None,
+        "held": [
+            (post, selectors.is_upsetting(post, [])) for post in community_selectors.held_posts_for(user=request.user)
+        ],
         "chat_reports": chat_selectors.chat_reports_open(viewer=request.user)
         if access.check_site_moderator(request.user)
         else None,

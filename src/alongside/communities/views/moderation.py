@@ -57,6 +57,8 @@ def _review(request: HttpRequest, slug: str, post_id: int, *, approve: bool) -> 
     with errors_as_messages(request):
         services.post_review(actor=me(request), post=held, approve=approve, reason=reason)
         messages.success(request, _("The post is now visible.") if approve else _("The post was removed."))
+    if request.POST.get("back") == "queue":  # decided from the moderation app's review queue
+        return redirect("moderation:queue")
     return redirect(_here(viewer))
 
 

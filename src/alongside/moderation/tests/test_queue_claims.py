@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from alongside.accounts.enums import Role
-from alongside.communities.models import MemberRole, Membership, Visibility
+from alongside.communities.models import MemberRole, Membership, Post, PostStatus, Visibility
 from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
 from alongside.core.errors import Invalid
 from alongside.moderation import services
@@ -166,3 +166,43 @@ def test_appeals_go_to_moderators_who_are_not_away(scene):
     )
     appeal = sanctions.appeal_file(actor=scene["writer"], sanction_id=warning.pk, text="I was upset, sorry.")
     assert appeal.reviewer_id == extra.pk
+
+
+def test_held_posts_are_in_the_one_queue_and_are_decided_there(scene):
+    community = scene["community"]
+    held = opening_post(start_thread(scene["writer"], community, title="Hmm", body="Selling cheap pills, DM me"))
+    Post.objects.filter(pk=held.pk).update(status=PostStatus.HELD)
+    outsider = make_person("olly_moss")
+    Membership.objects.create(
+        community=quick_community("Elsewhere", Visibility.PUBLIC), user=outsider, role=MemberRole.MODERATOR
+    )
+    for person, sees in ((scene["second"], True), (scene["site"], True), (outsider, False)):
+        page = client_for(person).get(reverse("moderation:queue")).content.decode()
+        assert ("Selling cheap pills" in page) == sees
+    browser = client_for(scene["second"])
+    url = reverse("communities:post_approve", args=[community.slug, held.pk])
+    response = browser.post(url, {"back": "queue", "reason": "Fine after all"})
+    assert response["Location"] == reverse("moderation:queue")
+    held.refresh_from_db()
+    assert held.status == PostStatus.VISIBLE
+    assert "No posts are held." in browser.get(reverse("moderation:queue")).content.decode()
+
+
+def test_each_item_comes_with_its_context_and_the_writer_s_recent_history(scene):
+    from alongside.communities import services as community_services
+    from alongside.moderation import sanctions
+
+    thread = scene["post"].thread
+    community_services.post_reply(actor=scene["second"], thread=thread, body="Let's keep it kind, please")
+    reply = community_services.post_reply(actor=scene["writer"], thread=thread, body="Shut up, nobody asked you")
+    services.report_file(actor=scene["reporter"], post=reply, writer_id=scene["writer"].pk, reason="harassment")
+    earlier = opening_post(start_thread(scene["writer"], scene["community"], title="Old", body="Old insult"))
+    community_services.post_delete(actor=scene["first"], post=earlier, reason="Unkind")
+    sanctions.sanction_impose(
+        actor=scene["first"], community=scene["community"], user_id=scene["writer"].pk, kind="warn", reason="Be kind"
+    )
+    page = client_for(scene["second"]).get(reverse("moderation:queue")).content.decode()
+    assert "Just before it:" in page
+    assert "Let&#x27;s keep it kind, please" in page
+    assert "The writer in the last 90 days: 1 post(s) removed, 1 post(s) reported." in page
+    assert "In force now: Warning." in page
