@@ -828,15 +828,13 @@ def author_history(*, user: Any, community_id: int, removal_windows: Iterable[in
     }
 
 
-def recent_posts(*, community_id: int, limit: int = 500) -> list[tuple[Post, int | None, int | None]]:
-    """A community's latest posts and replies (any state), newest first, each with its writer's id
-    and its thread's opener's id (sealed authors for anonymous posts): what a dry run of new rules
-    looks at. Two queries. Only for callers that checked the viewer hosts the community."""
-    posts = list(
-        Post.objects.filter(thread__community_id=community_id)
-        .select_related("thread")
-        .order_by("-created_at", "-pk")[:limit]
-    )
+def recent_posts(*, community_id: int | None, limit: int = 500) -> list[tuple[Post, int | None, int | None]]:
+    """A community's (None: every community's) latest posts and replies (any state), newest first,
+    each with its writer's id and its thread's opener's id (sealed authors for anonymous posts): what
+    a dry run of new rules looks at. Two queries. Only for callers that checked the viewer hosts the
+    community (or, for the whole site, is an administrator)."""
+    found = Post.objects.all() if community_id is None else Post.objects.filter(thread__community_id=community_id)
+    posts = list(found.select_related("thread").order_by("-created_at", "-pk")[:limit])
     openers = {
         post.thread_id: sealed_author_id(post)
         for post in Post.objects.filter(thread_id__in={post.thread_id for post in posts}, is_opening=True)

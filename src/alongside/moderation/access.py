@@ -9,7 +9,8 @@ Rules in words:
   decide; everyone else (members, listeners, clinicians, moderators of other communities' items,
   signed-out visitors) gets not-found.
 - A community's moderation rules are read, written and tried (the dry run) by its hosts and by
-  administrators; everyone else, the community's other moderators included, gets not-found.
+  administrators; everyone else, the community's other moderators included, gets not-found. The
+  site's rules, which apply in every community, are administrators' alone.
 - Anyone, signed in or not, may send feedback through /feedback/. Only site moderators and
   administrators read it and mark it dealt with.
 - A community's moderators and hosts (and site moderators and administrators) warn, mute and ban
@@ -83,7 +84,16 @@ def access_feedback(user: Any, feedback_id: Any) -> Feedback:
 
 
 def check_edit_rules(user: Any, community: Any) -> bool:
+    """A community's rules: its hosts and administrators; the site's (`community` None): administrators."""
+    if community is None:
+        return _signed_in(user) and user.role == Role.ADMIN
     return _signed_in(user) and community_access.community_viewer(user, community).hosts
+
+
+def access_site_rules(user: Any) -> None:
+    """NotFound unless this person may read and change the site's rules (administrators)."""
+    if not check_edit_rules(user, None):
+        raise NotFound()
 
 
 def access_rules_community(user: Any, slug: Any) -> Any:

@@ -433,11 +433,50 @@ def rules_put(request: HttpRequest, slug: str, payload: RulesIn) -> RulesOut:
 )
 def rules_try(request: HttpRequest, slug: str, payload: RulesTryIn) -> list[TriedOut]:
     community = access.access_rules_community(_me(request), slug)
+    return _tried(payload.source, community_id=community.pk)
+
+
+def _tried(source: str, *, community_id: int | None) -> list[TriedOut]:
     try:
-        parsed = parse_rules(payload.source)
+        parsed = parse_rules(source)
     except RuleSyntaxError as error:
         raise Invalid({"source": [str(problem) for problem in error.errors]}) from None
-    return [TriedOut.of(post, outcome) for post, outcome in rules.dry_run(rules=parsed, community_id=community.pk)]
+    return [TriedOut.of(post, outcome) for post, outcome in rules.dry_run(rules=parsed, community_id=community_id)]
+
+
+@router.get(
+    "/moderation/site-rules",
+    response=responses({200: RulesOut}, 401, 403, 404),
+    tags=["rules"],
+    summary="The site's rules, applied in every community before its own (administrators)",
+)
+def site_rules_get(request: HttpRequest) -> RulesOut:
+    access.access_site_rules(_me(request))
+    return RulesOut.of(selectors.rule_set(community=None))
+
+
+@router.put(
+    "/moderation/site-rules",
+    response=responses({200: RulesOut}, 400, 401, 403, 404),
+    tags=["rules"],
+    summary="Save the site's rules (administrators)",
+    description="Saved only when every rule parses; otherwise 422 with each problem and its line.",
+)
+def site_rules_put(request: HttpRequest, payload: RulesIn) -> RulesOut:
+    user = _me(request)
+    access.access_site_rules(user)
+    return RulesOut.of(services.rules_save(actor=user, community=None, source=payload.source, enabled=payload.enabled))
+
+
+@router.post(
+    "/moderation/site-rules/dry-run",
+    response=responses({200: list[TriedOut]}, 400, 401, 403, 404),
+    tags=["rules"],
+    summary="What site rules would have done to the last 500 posts anywhere (administrators)",
+)
+def site_rules_try(request: HttpRequest, payload: RulesTryIn) -> list[TriedOut]:
+    access.access_site_rules(_me(request))
+    return _tried(payload.source, community_id=None)
 
 
 # --- Sanctions and appeals ---------------------------------------------------------------------

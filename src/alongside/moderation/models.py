@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,16 +95,26 @@ class Feedback(models.Model):
 
 class RuleSet(models.Model):
     """A community's moderation rules in AutoModerator's YAML (moderation.automod), as its hosts wrote
-    them. Saved only when they parse; applied to new and edited posts while `enabled`."""
+    them, or (no community) the site's rules, written by administrators, which apply in every
+    community before its own. Saved only when they parse; applied to new and edited posts while
+    `enabled`."""
 
-    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, related_name="rule_set")
+    community = models.OneToOneField(
+        "communities.Community", on_delete=models.CASCADE, null=True, blank=True, related_name="rule_set"
+    )
     source = models.TextField(blank=True)
     enabled = models.BooleanField(default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            # One rule set per community, and one for the site (the row with no community).
+            models.UniqueConstraint(Coalesce("community", Value(0)), name="moderation_one_rule_set_per_place")
+        ]
+
     def __str__(self) -> str:
-        return f"rules of community {self.community_id}"
+        return f"rules of community {self.community_id}" if self.community_id else "the site's rules"
 
 
 class Sanction(models.Model):

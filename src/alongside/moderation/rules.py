@@ -2,7 +2,9 @@
 edited post, and the dry run that shows what they would have done.
 
 The rules are AutoModerator's YAML (`moderation.automod`); a community has one `RuleSet`, written
-by its hosts (or an administrator), applied while it is turned on. What a rule decides reaches
+by its hosts (or an administrator), applied while it is turned on; the site has one more, written by
+administrators, applied in every community before the community's own (its rules are named "Site
+rule: ..." wherever a rule is named). What a rule decides reaches
 the post through the screening decision (`core.screening`), as one reason from the check "rules":
 
 - `remove`: screening holds the post, and communities saves it as removed (shown as "removed";
@@ -17,9 +19,11 @@ the post through the screening decision (`core.screening`), as one reason from t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from alongside.accounts import selectors as account_selectors
@@ -34,22 +38,31 @@ from alongside.safety.services import risk as safety_risk
 ANONYMOUS_NAME = "anonymous"
 DRY_RUN_ITEMS = 500
 
+SITE_PREFIX = "Site rule: "  # how a site rule is named in the queue, the log and the writer's note
+
 _parsed: dict[int, tuple[datetime, list[Rule]]] = {}  # per process: RuleSet id -> (updated_at, rules)
 
 
-def active_rules(community_id: int) -> list[Rule]:
-    """The rules in force in a community (none when it has none or they are turned off). One small
-    query; the text is read and parsed again only when it changed."""
-    found = RuleSet.objects.filter(community_id=community_id, enabled=True).values_list("pk", "updated_at").first()
-    if found is None:
-        return []
-    pk, updated_at = found
+def _rules_of(pk: int, updated_at: datetime, *, site: bool) -> list[Rule]:
+    """A saved rule set's rules; its text is read and parsed again only when it changed."""
     cached = _parsed.get(pk)
     if cached is None or cached[0] != updated_at:
         source = RuleSet.objects.values_list("source", flat=True).get(pk=pk)
-        cached = (updated_at, parse_rules(source))  # saved only when it parses
+        rules = parse_rules(source)  # saved only when it parses
+        if site:
+            rules = [replace(rule, name=SITE_PREFIX + rule.name) for rule in rules]
+        cached = (updated_at, rules)
         _parsed[pk] = cached
     return cached[1]
+
+
+def active_rules(community_id: int) -> list[Rule]:
+    """The rules in force in a community: the site's, then its own (each only while turned on). One
+    small query; AutoModerator's order then applies to them all (removals first, the first matching
+    removal wins, so a site rule wins a tie)."""
+    found = RuleSet.objects.filter(Q(community_id=community_id) | Q(community__isnull=True), enabled=True)
+    rows = sorted(found.values_list("pk", "updated_at", "community_id"), key=lambda row: row[2] is not None)
+    return [rule for pk, updated_at, owner in rows for rule in _rules_of(pk, updated_at, site=owner is None)]
 
 
 def author_facts(
@@ -136,22 +149,22 @@ def reasons_from(outcome: Outcome) -> list[ScreeningReason]:
     ]
 
 
-def dry_run(*, rules: list[Rule], community_id: int, limit: int = DRY_RUN_ITEMS) -> list[tuple[Any, Outcome]]:
-    """What `rules` would have done to the community's last `limit` posts and replies, newest first,
-    doing nothing: (post, outcome) for each post a rule matched. Each writer's history is read once.
-    The crisis reading is the one stored when the post was screened."""
+def dry_run(*, rules: list[Rule], community_id: int | None, limit: int = DRY_RUN_ITEMS) -> list[tuple[Any, Outcome]]:
+    """What `rules` would have done to the community's (None: the whole site's) last `limit` posts
+    and replies, newest first, doing nothing: (post, outcome) for each post a rule matched. Each
+    writer's history is read once. The crisis reading is the one stored when the post was screened."""
     recent = community_selectors.recent_posts(community_id=community_id, limit=limit)
     users = {user.pk: user for user in account_selectors.users_by_ids({writer for _, writer, _ in recent if writer})}
-    facts: dict[tuple[int, bool, bool], AuthorFacts] = {}
+    facts: dict[tuple[int, int, bool, bool], AuthorFacts] = {}
     hits = []
     for post, writer_id, opener_id in recent:
         author = users.get(writer_id) if writer_id is not None else None
         if author is None:
             continue  # the writer's account is gone
-        key = (author.pk, post.is_anonymous, opener_id == author.pk)
+        key = (author.pk, post.thread.community_id, post.is_anonymous, opener_id == author.pk)
         if key not in facts:
             facts[key] = author_facts(
-                author=author, community_id=community_id, rules=rules, anonymous=key[1], is_submitter=key[2]
+                author=author, community_id=key[1], rules=rules, anonymous=key[2], is_submitter=key[3]
             )
         item = Item(
             kind="submission" if post.is_opening else "comment",

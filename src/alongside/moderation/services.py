@@ -372,8 +372,9 @@ def unblock(*, actor: Any, block_id: Any) -> None:
 
 @transaction.atomic
 def rules_save(*, actor: Any, community: Any, source: Any, enabled: bool) -> RuleSet:
-    """Save a community's rules, only when every rule parses: otherwise `Invalid` with one message per
-    problem, each starting with its line. Audited with the text before and after."""
+    """Save a community's rules (`community` None: the site's), only when every rule parses:
+    otherwise `Invalid` with one message per problem, each starting with its line. Audited with the
+    text before and after."""
     require(access.check_edit_rules(actor, community), access.REASON_HOSTS)
     source = str(source or "").replace("\r\n", "\n")
     if "\x00" in source:
@@ -386,7 +387,9 @@ def rules_save(*, actor: Any, community: Any, source: Any, enabled: bool) -> Rul
         raise Invalid({"source": [str(problem) for problem in error.errors]}) from None
     if enabled and not parsed:
         raise Invalid({"enabled": [_("There are no rules to turn on yet.")]})
-    rule_set, _created = RuleSet.objects.select_for_update().get_or_create(community=community)
+    rule_set = RuleSet.objects.select_for_update().filter(community=community).first()
+    if rule_set is None:
+        rule_set = RuleSet(community=community)
     before = {"source": rule_set.source, "enabled": rule_set.enabled}
     rule_set.source, rule_set.enabled = source, enabled
     rule_set.updated_by, rule_set.updated_at = actor, timezone.now()
@@ -394,7 +397,7 @@ def rules_save(*, actor: Any, community: Any, source: Any, enabled: bool) -> Rul
     audit_record(
         actor=actor,
         action="moderation.rules.saved",
-        target=community,
+        target=community if community is not None else rule_set,
         data={"before": before, "after": {"source": source, "enabled": enabled}, "rules": len(parsed)},
     )
     return rule_set

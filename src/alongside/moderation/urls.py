@@ -9,6 +9,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("reports/mine/", views.mine, name="mine"),
     path("rules/<slug:slug>/", views.community_rules, name="rules"),
+    path("site-rules/", views.site_rules, name="site_rules"),
     path("block/", views.block, name="block"),
     path("blocked/", views.blocked, name="blocked"),
     path("blocked/<int:block_id>/unblock/", views.unblock, name="unblock"),

@@ -126,7 +126,19 @@ def unblock(request: HttpRequest, block_id: int) -> HttpResponse:
 def community_rules(request: HttpRequest, slug: str) -> HttpResponse:
     """A community's rules: its hosts edit them, try them on the last 500 posts (changing nothing),
     and save them, turned on or off. Errors name their line."""
-    community = access.access_rules_community(request.user, slug)
+    return _rules_page(request, access.access_rules_community(request.user, slug))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_rules(request: HttpRequest) -> HttpResponse:
+    """The site's rules, for every community: the same page, for administrators."""
+    access.access_site_rules(request.user)
+    return _rules_page(request, None)
+
+
+def _rules_page(request: HttpRequest, community: Any) -> HttpResponse:
+    here = reverse("moderation:rules", args=[community.slug]) if community else reverse("moderation:site_rules")
     saved = selectors.rule_set(community=community)
     initial = {"source": saved.source, "enabled": saved.enabled} if saved else {}
     form = RulesForm(request.POST or None, initial=initial)
@@ -140,7 +152,7 @@ def community_rules(request: HttpRequest, slug: str) -> HttpResponse:
                 for problem in error.errors:
                     form.add_error("source", str(problem))
             else:
-                status, tried = 200, rules.dry_run(rules=parsed, community_id=community.pk)
+                status, tried = 200, rules.dry_run(rules=parsed, community_id=community.pk if community else None)
         elif form.is_valid():
             with errors_into(form):
                 services.rules_save(
@@ -150,9 +162,10 @@ def community_rules(request: HttpRequest, slug: str) -> HttpResponse:
                     enabled=form.cleaned_data["enabled"],
                 )
                 messages.success(request, _("Saved. The rules apply to new posts and replies while they are on."))
-                return redirect("moderation:rules", slug=community.slug)
+                return redirect(here)
     context = {
         "community": community,
+        "here": here,
         "form": form,
         "saved": saved,
         "tried": tried,

@@ -77,6 +77,12 @@ TABLE: dict[str, tuple[int, ...]] = {
     "transparency":    (200,  200,     200,     200,  200,  200, 200, 200,  200, 302),
     "api_log":         (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
     "api_transparency":(200,  200,     200,     200,  200,  200, 200, 200,  200, 401),
+    "site_rules_form": (404,  404,     404,     404,  404,  404, 404, 200,  404, 302),
+    "site_rules_save": (404,  404,     404,     404,  404,  404, 404, 302,  404, 302),
+    "site_rules_try":  (404,  404,     404,     404,  404,  404, 404, 200,  404, 302),
+    "api_site_rules":  (404,  404,     404,     404,  404,  404, 404, 200,  404, 401),
+    "api_site_rules_put": (404, 404,   404,     404,  404,  404, 404, 200,  404, 401),
+    "api_site_rules_try": (404, 404,   404,     404,  404,  404, 404, 200,  404, 401),
 }
 # fmt: on
 MISSING = 987654321
@@ -153,6 +159,12 @@ def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int, bl
         return caller.call("DELETE", f"/moderation/reports/{report_id}/claim")
     if action == "api_away":
         return caller.call("PUT", "/moderation/away", {"away": True})
+    if action == "api_site_rules":
+        return caller.call("GET", "/moderation/site-rules")
+    if action == "api_site_rules_put":
+        return caller.call("PUT", "/moderation/site-rules", {"source": RULE, "enabled": True})
+    if action == "api_site_rules_try":
+        return caller.call("POST", "/moderation/site-rules/dry-run", {"source": RULE})
     if action == "api_log":
         return caller.call("GET", f"/communities/{slug}/moderation-log")
     if action == "api_transparency":
@@ -183,6 +195,11 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
         return client.post(reverse("moderation:claim", args=[report_id]), {"claim": "claim"})
     if action == "away":
         return client.post(reverse("moderation:away"), {"away": "on"})
+    if action == "site_rules_form":
+        return client.get(reverse("moderation:site_rules"))
+    if action in ("site_rules_save", "site_rules_try"):
+        button = "save" if action == "site_rules_save" else "dry_run"
+        return client.post(reverse("moderation:site_rules"), {"source": RULE, "enabled": "on", button: "1"})
     if action == "log":
         return client.get(reverse("moderation:log", args=[slug]))
     if action == "transparency":
@@ -236,8 +253,11 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     assert (scene.feedback.status == "closed") == (action == "feedback_close" and acted)
     saved = RuleSet.objects.filter(community=scene.post.thread.community, enabled=True).exists()
     assert saved == (action in ("rules_save", "api_rules_put") and (acted or expected == 200))
+    site_saved = RuleSet.objects.filter(community=None, enabled=True).exists()
+    assert site_saved == (action in ("site_rules_save", "api_site_rules_put") and (acted or expected == 200))
     no_id = {"queue", "mine", "feedback_form", "api_queue", "api_mine", "blocked", "away", "api_away"}
-    no_id |= {"transparency", "api_transparency"}
+    no_id |= {"transparency", "api_transparency", "site_rules_form", "site_rules_save", "site_rules_try"}
+    no_id |= {"api_site_rules", "api_site_rules_put", "api_site_rules_try"}
     if expected == 404 and action not in no_id:
         # Exactly the answer for a report, feedback or post that does not exist.
         assert _call(scene, actor, action, missing=True).status_code == 404
@@ -257,6 +277,6 @@ def test_the_table_covers_its_urls() -> None:
     web |= {"block_form", "block_send", "blocked", "unblock", "rules_form", "rules_save", "rules_try"}
     api = {"api_report", "api_mine", "api_queue", "api_decide", "api_block", "api_blocks", "api_unblock"}
     api |= {"api_rules", "api_rules_put", "api_rules_try", "api_claim", "api_release", "api_away"}
-    api |= {"api_log", "api_transparency"}
-    web |= {"claim", "away", "log", "transparency"}
+    api |= {"api_log", "api_transparency", "api_site_rules", "api_site_rules_put", "api_site_rules_try"}
+    web |= {"claim", "away", "log", "transparency", "site_rules_form", "site_rules_save", "site_rules_try"}
     assert set(TABLE) == web | api

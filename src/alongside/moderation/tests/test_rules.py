@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from alongside.accounts.enums import Role
 from alongside.communities import services as community_services
 from alongside.communities.models import Community, MemberRole, Membership, PostStatus, Thread, Visibility
 from alongside.communities.tests.conftest import opening_post, quick_community, start_thread
@@ -253,3 +254,30 @@ def test_signals_put_a_post_in_front_of_the_moderators_and_never_take_it_down(sc
     community_services.post_edit(actor=scene["writer"], post=rude, body="Shut up, you pathetic idiot.")
     run_tasks()
     assert Report.objects.filter(post=rude).count() == 1
+
+
+SITE_RULE = "# Pill sellers\ntype: any\nbody: [cheap pills]\naction: remove\naction_reason: Selling medicine\n"
+
+
+def test_site_rules_apply_in_every_community_before_its_own_and_are_named_as_site_rules(scene):
+    admin = make_person("ada_site", Role.ADMIN)
+    other = quick_community("Daylight", Visibility.PUBLIC, members=(scene["writer"],))
+    with pytest.raises(NotAllowed):
+        services.rules_save(actor=scene["host"], community=None, source=SITE_RULE, enabled=True)
+    services.rules_save(actor=admin, community=None, source=SITE_RULE, enabled=True)
+    _rules(scene, "# Pills here\ntype: any\nbody: [pills]\naction: filter\n")
+    for room in (scene["room"], other):
+        thread = start_thread(scene["writer"], room, title="Deal", body="Cheap pills, message me")
+        post = opening_post(thread)
+        assert post.status == PostStatus.REMOVED
+        assert post.removed_by_rule == "Site rule: Pill sellers"  # the site's removal wins
+    assert AuditEntry.objects.filter(action="communities.post.removed_by_rule").count() == 2
+    held = opening_post(start_thread(scene["writer"], scene["room"], title="Q", body="Are these pills safe?"))
+    assert held.status == PostStatus.HELD  # the community's own rule still applies
+    tried = api_for(admin).call("POST", "/moderation/site-rules/dry-run", {"source": SITE_RULE}).json()
+    assert len(tried) == 2
+    assert {row["action"] for row in tried} == {"remove"}
+    assert api_for(scene["host"]).call("GET", "/moderation/site-rules").status_code == 404
+    services.rules_save(actor=admin, community=None, source=SITE_RULE, enabled=False)
+    assert RuleSet.objects.filter(community=None).count() == 1  # one rule set for the site
+    assert opening_post(start_thread(scene["writer"], other, title="Hi", body="cheap pills")).status == "visible"
