@@ -83,6 +83,9 @@ class QueueEntryOut(Schema):
     upsetting: bool = Field(..., description="Self-harm, suicide, violence or abuse: show it only when asked.")
     first_reported_at: datetime
     claimed_by: str | None = Field(..., description="The moderator looking at it now, if anyone.")
+    moderator_note: str = Field("", description="A note moderators left for each other.")
+    escalated: bool = Field(False, description="Sent up to the site moderators.")
+    handed_to_responders: bool = False
 
     @staticmethod
     def of(entry: ReportedPost) -> QueueEntryOut:
@@ -97,6 +100,9 @@ class QueueEntryOut(Schema):
             upsetting=entry.upsetting,
             first_reported_at=entry.oldest,
             claimed_by=entry.claimer.username if entry.claimer else None,
+            moderator_note=entry.first.moderator_note,
+            escalated=entry.escalated,
+            handed_to_responders=entry.handed_to_responders,
         )
 
 
@@ -205,6 +211,44 @@ def release(request: HttpRequest, report_id: int) -> ClaimedOut:
     user = _me(request)
     report = access.access_report(user, report_id)
     return ClaimedOut(reports=services.report_claim(actor=user, report=report, on=False))
+
+
+class QueueNoteIn(Input):
+    note: Text = Field("", max_length=services.NOTE_MAX_CHARS)
+
+
+@router.post(
+    "/moderation/reports/{report_id}/note",
+    response=responses({204: None}, 400, 401, 403, 404),
+    summary="Leave a note on a queue item for the other moderators (moderators)",
+)
+def note(request: HttpRequest, report_id: int, payload: QueueNoteIn) -> Status[None]:
+    user = _me(request)
+    services.report_note(actor=user, report=access.access_report(user, report_id), note=payload.note)
+    return Status(204, None)
+
+
+@router.post(
+    "/moderation/reports/{report_id}/escalate",
+    response=responses({204: None}, 400, 401, 403, 404),
+    summary="Send a queue item up to the site moderators (moderators)",
+)
+def escalate(request: HttpRequest, report_id: int, payload: QueueNoteIn) -> Status[None]:
+    user = _me(request)
+    services.report_escalate(actor=user, report=access.access_report(user, report_id), note=payload.note)
+    return Status(204, None)
+
+
+@router.post(
+    "/moderation/reports/{report_id}/responders",
+    response=responses({204: None}, 400, 401, 403, 404, 429),
+    summary="Hand a reported post's writer to the safety responders (moderators)",
+    description='As "I\'m worried about this person", with the post. The item stays in the queue for the post.',
+)
+def to_responders(request: HttpRequest, report_id: int, payload: QueueNoteIn) -> Status[None]:
+    user = _me(request)
+    services.report_to_responders(actor=user, report=access.access_report(user, report_id), note=payload.note)
+    return Status(204, None)
 
 
 class AwayIn(Input):

@@ -49,6 +49,11 @@ class Report(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     alerts_sent = models.PositiveSmallIntegerField(default=0)
+    # What moderators did short of deciding (every open report of the post carries the same): a note
+    # for the other moderators, sent up to the site moderators, handed to the safety responders.
+    moderator_note = EncryptedTextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    handed_to_responders_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

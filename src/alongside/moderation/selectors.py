@@ -66,6 +66,14 @@ class ReportedPost:
         return sorted({f"{r.rule}: {r.note}" if r.note else r.rule for r in self.reports if r.rule})
 
     @property
+    def escalated(self) -> bool:
+        return self.first.escalated_at is not None
+
+    @property
+    def handed_to_responders(self) -> bool:
+        return self.first.handed_to_responders_at is not None
+
+    @property
     def claimer(self) -> Any:
         """Who is working on it now, if anyone (a claim is fresh for MODERATION_CLAIM_MINUTES)."""
         return self.first.claimed_by if self.first.claim_is_fresh else None
@@ -113,7 +121,8 @@ def with_context(entries: list[ReportedPost]) -> list[ReportedPost]:
 
 
 def report_queue(*, viewer: Any, limit: int = 200) -> list[ReportedPost]:
-    """Open reports this person may decide, one entry per post: most reported first, then oldest."""
+    """Open reports this person may decide, one entry per post: those sent up to the site moderators
+    first, then the most reported, then the oldest."""
     if not check_review_queue(viewer):
         raise NotFound()
     reports = Report.objects.filter(status=ReportStatus.OPEN).select_related(
@@ -126,7 +135,7 @@ def report_queue(*, viewer: Any, limit: int = 200) -> list[ReportedPost]:
     for report in reports.order_by("created_at", "pk")[: limit * 10]:
         entry = grouped.setdefault(report.post_id, ReportedPost(post=report.post, first=report))
         entry.reports.append(report)
-    return sorted(grouped.values(), key=lambda entry: (-entry.count, entry.oldest))[:limit]
+    return sorted(grouped.values(), key=lambda entry: (not entry.escalated, -entry.count, entry.oldest))[:limit]
 
 
 def upsetting_handled_today(*, viewer: Any) -> int:

@@ -8,6 +8,9 @@
   `report_realert` (the task worker) reminds the community's moderators of an item nobody has
   decided, then site moderators too; moderators who set themselves away (`away_set`) are skipped
   while anyone else can be told.
+- `report_note`, `report_escalate`, `report_to_responders`: short of deciding, a moderator leaves a
+  note for the others, sends the item up to the site moderators, or hands its writer to the safety
+  responders (as "I'm worried about this person").
 - `report_decide`: a moderator removes the post (through the communities app's own removal, which
   keeps its log) or leaves it up; every open report of that post closes with the same outcome, and
   every reporter is told in their notifications. The reported person is never told who reported.
@@ -51,6 +54,7 @@ from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet
 from alongside.moderation.toxicity.screening import toxicity_check
 from alongside.notifications import services as notifications
 from alongside.notifications.enums import NotificationKind
+from alongside.safety.services import risk as safety
 
 NOTE_MAX_CHARS = 2000
 FEEDBACK_MIN_CHARS = 10
@@ -172,6 +176,75 @@ def report_claim(*, actor: Any, report: Report, on: bool) -> int:
     action = "moderation.report.claimed" if on else "moderation.report.released"
     audit_record(actor=actor, action=action, target=report.post, data={"reports": len(reports)})
     return len(reports)
+
+
+def _open_reports_checked(actor: Any, report: Report) -> list[Report]:
+    if not check_decide_report(actor, report):
+        raise NotFound()
+    reports = _open_reports_of(report)
+    if not reports:
+        raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
+    return reports
+
+
+@transaction.atomic
+def report_note(*, actor: Any, report: Report, note: Any) -> None:
+    """A note on a queue item for the other moderators (replacing the last one; empty clears it)."""
+    reports = _open_reports_checked(actor, report)
+    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    for each in reports:
+        each.moderator_note = note
+        each.save(update_fields=["moderator_note"])
+    audit_record(actor=actor, action="moderation.report.noted", target=report.post, reason=note)
+
+
+@transaction.atomic
+def report_escalate(*, actor: Any, report: Report, note: Any = "") -> int:
+    """A community's moderator sends a queue item up to the site moderators: it goes to the top of
+    their queue, and they are told (those away only if everyone is). Returns how many were told."""
+    reports = _open_reports_checked(actor, report)
+    if reports[0].escalated_at is not None:
+        raise Invalid({"__all__": [_("This has already gone to the site moderators.")]})
+    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    Report.objects.filter(pk__in=[each.pk for each in reports]).update(escalated_at=timezone.now())
+    site = [pk for pk in account_selectors.site_moderator_ids() if pk != actor.pk]
+    away = selectors.away_ids()
+    recipients = account_selectors.users_by_ids([pk for pk in site if pk not in away] or site)
+    for person in recipients:
+        notifications.notification_create(
+            recipient=person,
+            kind=NotificationKind.NOTE,
+            actor_label="",
+            subject=_("A community's moderators asked the site moderators to look at a report."),
+            url=reverse("moderation:queue"),
+            target=reports[0],
+        )
+    audit_record(actor=actor, action="moderation.report.escalated", target=report.post, reason=note)
+    return len(recipients)
+
+
+@transaction.atomic
+def report_to_responders(*, actor: Any, report: Report, note: Any = "") -> Any:
+    """A moderator hands a reported post's writer to the safety responders ("I'm worried about this
+    person", with the post), and the queue item says so. It stays in the queue for the post itself."""
+    reports = _open_reports_checked(actor, report)
+    post = reports[0].post
+    writer_id = community_selectors.sealed_writer_id(post=post)
+    writer = account_selectors.users_by_ids([writer_id]).first() if writer_id else None
+    if writer is None:
+        raise Invalid({"__all__": [_("The person who wrote this has left Alongside.")]})
+    event = safety.worry_report(
+        actor=actor,
+        subject=writer,
+        source="thread" if post.is_opening else "reply",
+        content=post.body,
+        link=community_services.post_url(post),
+        note=_text(note, "note", maximum=NOTE_MAX_CHARS),
+        target=post,
+    )
+    Report.objects.filter(pk__in=[each.pk for each in reports]).update(handed_to_responders_at=timezone.now())
+    audit_record(actor=actor, action="moderation.report.handed_to_responders", target=post)
+    return event
 
 
 def report_realert(*, report_id: int) -> int:

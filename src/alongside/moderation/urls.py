@@ -15,6 +15,7 @@ urlpatterns = [
     path("blocked/<int:block_id>/unblock/", views.unblock, name="unblock"),
     path("reports/<int:report_id>/decide/", views.decide, name="decide"),
     path("reports/<int:report_id>/claim/", views.claim, name="claim"),
+    path("reports/<int:report_id>/act/", views.act, name="act"),
     path("away/", views.away, name="away"),
     path("log/<slug:slug>/", views.community_log, name="log"),
     path("transparency/", views.transparency, name="transparency"),

@@ -225,6 +225,28 @@ def claim(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def act(request: HttpRequest, report_id: int) -> HttpResponse:
+    """Short of deciding: a note for the other moderators, send it up to the site moderators, or hand
+    its writer to the safety responders."""
+    report = access.access_report(request.user, report_id)
+    what = request.POST.get("do")
+    form = CloseFeedbackForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    with errors_as_messages(request):
+        if what == "escalate":
+            services.report_escalate(actor=request.user, report=report, note=note)
+            messages.success(request, _("Sent to the site moderators. They have been told."))
+        elif what == "responders":
+            services.report_to_responders(actor=request.user, report=report, note=note)
+            messages.success(request, _("The safety responders have it now. It stays here for the post itself."))
+        else:
+            services.report_note(actor=request.user, report=report, note=note)
+            messages.success(request, _("Note saved for the other moderators."))
+    return redirect("moderation:queue")
+
+
+@login_required
+@require_POST
 def away(request: HttpRequest) -> HttpResponse:
     on = request.POST.get("away") == "on"
     services.away_set(actor=request.user, on=on)

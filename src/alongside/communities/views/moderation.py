@@ -162,6 +162,8 @@ def _thread_flag(request: HttpRequest, thread_id: int, *, field: str) -> HttpRes
         services.thread_pin(actor=me(request), thread=thread, pinned=value)
         text = _("The thread is pinned to the top.") if value else _("The thread is no longer pinned.")
     messages.success(request, text)
+    if request.POST.get("back") == "queue":  # from the moderation app's review queue
+        return redirect("moderation:queue")
     return redirect(thread_url(thread))
 
 

@@ -77,6 +77,12 @@ TABLE: dict[str, tuple[int, ...]] = {
     "transparency":    (200,  200,     200,     200,  200,  200, 200, 200,  200, 302),
     "api_log":         (404,  404,     404,     200,  404,  200, 200, 200,  404, 401),
     "api_transparency":(200,  200,     200,     200,  200,  200, 200, 200,  200, 401),
+    "act_note":        (404,  404,     404,     302,  404,  302, 302, 302,  404, 302),
+    "act_escalate":    (404,  404,     404,     302,  404,  302, 302, 302,  404, 302),
+    "act_responders":  (404,  404,     404,     302,  404,  302, 302, 302,  404, 302),
+    "api_note":        (404,  404,     404,     204,  404,  204, 204, 204,  404, 401),
+    "api_escalate":    (404,  404,     404,     204,  404,  204, 204, 204,  404, 401),
+    "api_responders":  (404,  404,     404,     204,  404,  204, 204, 204,  404, 401),
     "site_rules_form": (404,  404,     404,     404,  404,  404, 404, 200,  404, 302),
     "site_rules_save": (404,  404,     404,     404,  404,  404, 404, 302,  404, 302),
     "site_rules_try":  (404,  404,     404,     404,  404,  404, 404, 200,  404, 302),
@@ -159,6 +165,8 @@ def _api(scene: Scene, actor: str, action: str, report_id: int, post_id: int, bl
         return caller.call("DELETE", f"/moderation/reports/{report_id}/claim")
     if action == "api_away":
         return caller.call("PUT", "/moderation/away", {"away": True})
+    if action in ("api_note", "api_escalate", "api_responders"):
+        return caller.call("POST", f"/moderation/reports/{report_id}/{action[4:]}", {"note": "Looked twice"})
     if action == "api_site_rules":
         return caller.call("GET", "/moderation/site-rules")
     if action == "api_site_rules_put":
@@ -195,6 +203,8 @@ def _call(scene: Scene, actor: str, action: str, *, missing: bool = False) -> An
         return client.post(reverse("moderation:claim", args=[report_id]), {"claim": "claim"})
     if action == "away":
         return client.post(reverse("moderation:away"), {"away": "on"})
+    if action in ("act_note", "act_escalate", "act_responders"):
+        return client.post(reverse("moderation:act", args=[report_id]), {"do": action[4:], "note": "Looked twice"})
     if action == "site_rules_form":
         return client.get(reverse("moderation:site_rules"))
     if action in ("site_rules_save", "site_rules_try"):
@@ -264,6 +274,14 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     if action == "report_send" and expected == 200:
         assert Report.objects.filter(reporter=scene.people[actor], post=scene.post).exists() or actor == "reporter"
     assert Post.objects.get(pk=scene.post.pk).status == PostStatus.VISIBLE  # "keep" never removes
+    report = Report.objects.get(pk=scene.report.pk)
+    done = {
+        "note": bool(report.moderator_note),
+        "escalate": report.escalated_at is not None,
+        "responders": report.handed_to_responders_at is not None,
+    }
+    for kind, happened in done.items():
+        assert happened == (action in (f"act_{kind}", f"api_{kind}") and acted), kind
     claimed = Report.objects.filter(pk=scene.report.pk, claimed_by__isnull=False).exists()
     assert claimed == (action in ("claim", "api_claim") and acted)
     assert ModeratorAway.objects.exists() == (action in ("away", "api_away") and acted)
@@ -278,5 +296,7 @@ def test_the_table_covers_its_urls() -> None:
     api = {"api_report", "api_mine", "api_queue", "api_decide", "api_block", "api_blocks", "api_unblock"}
     api |= {"api_rules", "api_rules_put", "api_rules_try", "api_claim", "api_release", "api_away"}
     api |= {"api_log", "api_transparency", "api_site_rules", "api_site_rules_put", "api_site_rules_try"}
+    api |= {"api_note", "api_escalate", "api_responders"}
     web |= {"claim", "away", "log", "transparency", "site_rules_form", "site_rules_save", "site_rules_try"}
+    web |= {"act_note", "act_escalate", "act_responders"}
     assert set(TABLE) == web | api

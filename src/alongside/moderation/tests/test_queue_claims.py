@@ -20,7 +20,7 @@ from alongside.moderation import services
 from alongside.moderation.enums import ReportStatus
 from alongside.moderation.models import Report
 from alongside.notifications.models import Notification
-from tests.fixtures import client_for, run_tasks
+from tests.fixtures import api_for, client_for, run_tasks
 from tests.personas import make_person
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +206,34 @@ def test_each_item_comes_with_its_context_and_the_writer_s_recent_history(scene)
     assert "Let&#x27;s keep it kind, please" in page
     assert "The writer in the last 90 days: 1 post(s) removed, 1 post(s) reported." in page
     assert "In force now: Warning." in page
+
+
+def test_short_of_deciding_a_moderator_notes_sends_up_hands_to_responders_or_locks(scene):
+    from alongside.safety.models import RiskEvent
+
+    report = _report(scene)
+    browser = client_for(scene["second"])
+    act = reverse("moderation:act", args=[report.pk])
+    browser.post(act, {"do": "note", "note": "Their third this week"})
+    others_see = client_for(scene["first"]).get(reverse("moderation:queue")).content.decode()
+    assert "Moderators' note: Their third this week" in others_see
+
+    browser.post(act, {"do": "escalate", "note": ""})
+    assert Notification.objects.filter(recipient=scene["site"], subject__contains="asked the site moderators").exists()
+    refused = api_for(scene["second"]).call("POST", f"/moderation/reports/{report.pk}/escalate", {"note": ""})
+    assert refused.status_code == 422  # once is enough
+    entry = api_for(scene["site"]).call("GET", "/moderation/queue").json()["items"][0]
+    assert entry["escalated"] is True
+    assert entry["moderator_note"] == "Their third this week"
+
+    browser.post(act, {"do": "responders", "note": "Sounds low, please check in"})
+    event = RiskEvent.objects.get()
+    assert (event.subject, event.reporter) == (scene["writer"], scene["second"])
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.OPEN  # the post still needs deciding
+
+    lock = browser.post(
+        reverse("communities:thread_lock", args=[scene["post"].thread_id]), {"value": "on", "back": "queue"}
+    )
+    assert lock["Location"] == reverse("moderation:queue")
+    scene["post"].thread.refresh_from_db()
+    assert scene["post"].thread.is_locked
