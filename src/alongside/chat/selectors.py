@@ -270,6 +270,24 @@ def room_message(viewer: ChatViewer, *, seq: int) -> Message:
     return message
 
 
+def room_message_to_report(user: Any, *, slug: str, seq: Any) -> tuple[Any, Message]:
+    """A text message of a community's room that this person may read (and did not write), still
+    shown, with the community: what they may report. NotFound for anything else."""
+    from alongside.chat.access.conversations import access_conversation, access_room
+
+    community_viewer, room = access_room(user, slug)
+    if room is None:
+        raise NotFound()
+    viewer = access_conversation(user, room.pk)
+    try:
+        message = room_message(viewer, seq=int(seq))
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if message.status == MessageStatus.DELETED or message.sender_id is None or message.sender_id == user.pk:
+        raise NotFound()
+    return community_viewer.community, message
+
+
 def room_sender_name(message: Message) -> str:
     from alongside.accounts.selectors import user_display_name
 

@@ -1,7 +1,8 @@
 """Who may do what with reports and feedback.
 
 Rules in words:
-- Any signed-in member may report a visible post or reply they can read, but not their own. The
+- Any signed-in member may report a visible post or reply they can read, or a message in a
+  community's live room they can read, but not their own. The
   person reported never learns who reported them; the reporter sees their own reports and what
   became of them, and nobody else's.
 - A report is looked at and decided by the moderators and hosts of the post's community, and by
@@ -34,7 +35,7 @@ from alongside.communities import access as community_access
 from alongside.communities import selectors as community_selectors
 from alongside.core.errors import NotFound
 from alongside.moderation.enums import AppealStatus, SanctionKind
-from alongside.moderation.models import Appeal, Feedback, Report, Sanction
+from alongside.moderation.models import Appeal, Feedback, MessageReport, Report, Sanction
 
 REASON_HOSTS = _("Only the community's hosts can change its rules.")
 REASON_OWN_POST = _("This is your own post. You can edit or remove it from the post itself.")
@@ -70,6 +71,19 @@ def access_report(user: Any, report_id: Any) -> Report:
     except (TypeError, ValueError, Report.DoesNotExist):
         raise NotFound() from None
     if not check_decide_report(user, report):
+        raise NotFound()
+    return report
+
+
+def access_message_report(user: Any, report_id: Any) -> MessageReport:
+    """A report of a live-room message this person may decide (the room's community's moderators,
+    site staff), else NotFound."""
+    try:
+        report = MessageReport.objects.select_related("community").get(pk=int(report_id))
+    except (TypeError, ValueError, MessageReport.DoesNotExist):
+        raise NotFound() from None
+    scope = moderated_community_ids(user)
+    if scope is not None and report.community_id not in scope:
         raise NotFound()
     return report
 

@@ -30,7 +30,7 @@ from alongside.safety.services import risk as safety
 if TYPE_CHECKING:
     from alongside.accounts.models import Block, User
     from alongside.chat.models import ChatReport
-    from alongside.moderation.models import Appeal, Report, RuleSet, Sanction
+    from alongside.moderation.models import Appeal, MessageReport, Report, RuleSet, Sanction
 
 router = Router(tags=["reports"])
 PER_PAGE = 50
@@ -263,6 +263,113 @@ class AwayIn(Input):
 )
 def away(request: HttpRequest, payload: AwayIn) -> AwayIn:
     return AwayIn(away=services.away_set(actor=_me(request), on=payload.away))
+
+
+class MessageReportIn(Input):
+    reason: ReportReason
+    note: Text = Field("", max_length=services.NOTE_MAX_CHARS)
+
+
+class MessageReportOut(Schema):
+    id: int | None = Field(..., description="None when the report went to the safety responders.")
+    sent_to: Literal["moderators", "responders"]
+    community: str
+    seq: int
+    reason: str
+    status: str = Field(..., description="`open`, `removed` or `kept`.")
+    outcome_reason: str = ""
+    created_at: datetime | None
+    decided_at: datetime | None = None
+
+    @staticmethod
+    def of(report: MessageReport) -> MessageReportOut:
+        return MessageReportOut(
+            id=report.pk,
+            sent_to="moderators",
+            community=report.community.slug,
+            seq=report.seq,
+            reason=report.reason,
+            status=report.status,
+            outcome_reason=report.outcome_reason,
+            created_at=report.created_at,
+            decided_at=report.decided_at,
+        )
+
+
+class ReportedMessageOut(Schema):
+    report: int = Field(..., description="The first report of the message: decide through it.")
+    community: str
+    seq: int
+    words: str
+    reports: int
+    reasons: list[str]
+    first_reported_at: datetime
+
+
+@router.post(
+    "/rooms/{slug}/messages/{seq}/report",
+    response=responses({201: MessageReportOut}, 400, 401, 403, 404, 429),
+    summary="Report someone else's message in a community's live room",
+    description="The writer is never told who reported. `crisis` goes to the safety responders instead.",
+)
+def message_report(request: HttpRequest, slug: str, seq: int, payload: MessageReportIn) -> Status[MessageReportOut]:
+    report = services.message_report_file(
+        actor=_me(request), slug=slug, seq=seq, reason=payload.reason, note=payload.note
+    )
+    if report is None:
+        out = MessageReportOut(
+            id=None,
+            sent_to="responders",
+            community=slug,
+            seq=seq,
+            reason=payload.reason,
+            status="open",
+            created_at=None,
+        )
+        return Status(201, out)
+    return Status(201, MessageReportOut.of(report))
+
+
+@router.get(
+    "/moderation/message-reports",
+    response=responses({200: ListOut[ReportedMessageOut]}, 401, 403, 404),
+    summary="Reported live-room messages you may decide, one entry per message (moderators)",
+)
+def message_reports(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    def out(group: list[MessageReport]) -> ReportedMessageOut:
+        first = group[0]
+        return ReportedMessageOut(
+            report=first.pk,
+            community=first.community.slug,
+            seq=first.seq,
+            words=first.words,
+            reports=len(group),
+            reasons=[report.reason for report in group],
+            first_reported_at=first.created_at,
+        )
+
+    return page_of(selectors.message_report_queue(viewer=_me(request)), page, PER_PAGE, out)
+
+
+@router.post(
+    "/moderation/message-reports/{report_id}/decide",
+    response=responses({200: DecidedOut}, 400, 401, 403, 404),
+    summary="Remove a reported live-room message or leave it (moderators)",
+)
+def message_report_decide(request: HttpRequest, report_id: int, payload: DecideIn) -> DecidedOut:
+    closed = services.message_report_decide(
+        actor=_me(request), report_id=report_id, remove=payload.outcome == "remove", reason=payload.reason
+    )
+    return DecidedOut(closed=closed)
+
+
+@router.get(
+    "/reports/mine/messages",
+    response=responses({200: ListOut[MessageReportOut]}, 401, 403),
+    summary="Your reports of live-room messages, and what became of them",
+)
+def my_message_reports(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(selectors.my_message_reports(user=_me(request)), page, PER_PAGE, MessageReportOut.of)
 
 
 class ChatReportOut(Schema):

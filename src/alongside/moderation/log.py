@@ -26,7 +26,7 @@ from alongside.communities import selectors as community_selectors
 from alongside.core.errors import Invalid, NotFound
 from alongside.core.models import AuditEntry
 from alongside.moderation.enums import AppealStatus, ReportReason, ReportStatus, SanctionKind
-from alongside.moderation.models import Appeal, Feedback, Report, Sanction
+from alongside.moderation.models import Appeal, Feedback, MessageReport, Report, Sanction
 
 PER_PAGE = 50
 
@@ -55,6 +55,9 @@ ACTIONS: dict[str, Any] = {
     "communities.thread.locked_by_rule": _("Locked a thread (rule)"),
     "communities.thread.unlocked_by_rule": _("Unlocked a thread (rule)"),
     "moderation.report.decided": _("Decided on a report"),
+    "moderation.message_report.decided": _("Decided on a reported live-room message"),
+    "moderation.report.escalated": _("Sent a report up to the site moderators"),
+    "moderation.report.handed_to_responders": _("Handed a writer to the safety responders"),
     "moderation.rules.saved": _("Changed the community's rules"),
     "moderation.sanction.imposed": _("Warned, muted or banned someone"),
     "moderation.sanction.ended.read": _("A warning was read"),
@@ -79,7 +82,7 @@ def _line(entry: AuditEntry) -> LogLine:
     detail = ""
     if entry.action == "moderation.sanction.imposed":
         detail = str(SanctionKind(entry.data.get("kind", "warn")).label)
-    elif entry.action == "moderation.report.decided":
+    elif entry.action in ("moderation.report.decided", "moderation.message_report.decided"):
         detail = str(ReportStatus(entry.data.get("outcome", "kept")).label)
     what = f"{ACTIONS[entry.action]}: {detail}" if detail else str(ACTIONS[entry.action])
     return LogLine(
@@ -97,12 +100,14 @@ def moderation_log(*, viewer: Any, slug: str, page: Any = 1) -> tuple[Any, Page[
     posts, threads = community_selectors.audit_target_refs(community_id=community.pk)
     sanctions = Sanction.objects.filter(community=community).annotate(ref=Cast("pk", CharField())).values("ref")
     appeals = Appeal.objects.filter(sanction__community=community).annotate(ref=Cast("pk", CharField()))
+    messages = MessageReport.objects.filter(community=community).annotate(ref=Cast("pk", CharField()))
     entries = AuditEntry.objects.filter(
         Q(target_type="communities.community", target_id=str(community.pk))
         | Q(target_type="communities.post", target_id__in=posts)
         | Q(target_type="communities.thread", target_id__in=threads)
         | Q(target_type="moderation.sanction", target_id__in=sanctions)
-        | Q(target_type="moderation.appeal", target_id__in=appeals.values("ref")),
+        | Q(target_type="moderation.appeal", target_id__in=appeals.values("ref"))
+        | Q(target_type="moderation.messagereport", target_id__in=messages.values("ref")),
         action__in=list(ACTIONS),
     ).order_by("-sequence")
     paginator = Paginator(entries, PER_PAGE)
@@ -162,6 +167,14 @@ def _counted(queryset: Any, by: str, labels: dict[str, Any]) -> list[tuple[str, 
     return [(str(labels.get(row[by], row[by])), row["n"]) for row in rows]
 
 
+def _merged(*counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    total: dict[str, int] = {}
+    for rows in counts:
+        for label, n in rows:
+            total[label] = total.get(label, 0) + n
+    return sorted(total.items(), key=lambda row: (-row[1], row[0]))
+
+
 def monthly_summary(*, viewer: Any, month: date) -> MonthSummary:
     """What moderators and rules did across the site in one month, as counts: never a name."""
     if not getattr(viewer, "is_authenticated", False):
@@ -171,17 +184,26 @@ def monthly_summary(*, viewer: Any, month: date) -> MonthSummary:
     within = {"created_at__gte": start, "created_at__lt": end}
     reports = Report.objects.filter(**within)
     decided = Report.objects.filter(decided_at__gte=start, decided_at__lt=end)
+    room_reports = MessageReport.objects.filter(**within)
+    room_decided = MessageReport.objects.filter(decided_at__gte=start, decided_at__lt=end)
     hours = [
         (decided_at - created_at).total_seconds() / 3600
-        for created_at, decided_at in decided.values_list("created_at", "decided_at")
+        for queryset in (decided, room_decided)
+        for created_at, decided_at in queryset.values_list("created_at", "decided_at")
         if decided_at is not None
     ]
     audit = AuditEntry.objects.filter(**within)
     return MonthSummary(
         month=month,
-        reports_by_reason=_counted(reports.filter(reporter__isnull=False), "reason", dict(ReportReason.choices)),
+        reports_by_reason=_merged(
+            _counted(reports.filter(reporter__isnull=False), "reason", dict(ReportReason.choices)),
+            _counted(room_reports, "reason", dict(ReportReason.choices)),
+        ),
         flagged_automatically=reports.filter(reporter__isnull=True).count(),
-        decided=_counted(decided, "status", dict(ReportStatus.choices)),
+        decided=_merged(
+            _counted(decided, "status", dict(ReportStatus.choices)),
+            _counted(room_decided, "status", dict(ReportStatus.choices)),
+        ),
         median_hours_to_decide=round(statistics.median(hours), 1) if hours else None,
         removed_by_moderators=audit.filter(action="communities.post.removed").count(),
         removed_by_rules=audit.filter(action="communities.post.removed_by_rule").count(),

@@ -75,6 +75,41 @@ class Report(models.Model):
         return bool(self.claimed_by_id and self.claimed_at and self.claimed_at > fresh_since)
 
 
+class MessageReport(models.Model):
+    """A member reporting a message in a community's live room, for that community's moderators. The
+    words are copied (encrypted) so the moderator reads what was reported even if it changes."""
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    conversation_id = models.PositiveBigIntegerField()
+    seq = models.PositiveIntegerField()
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    words = EncryptedTextField()
+    reason = models.CharField(max_length=16, choices=ReportReason.choices)
+    note = EncryptedTextField(blank=True)
+    status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    outcome_reason = EncryptedTextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "community", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "conversation_id", "seq"],
+                condition=models.Q(status="open"),
+                name="one_open_message_report_per_reporter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"message report {self.pk} ({self.status})"
+
+
 class Feedback(models.Model):
     """Sent through /feedback/, with or without an account; nothing links it to who sent it."""
 

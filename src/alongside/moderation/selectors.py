@@ -14,7 +14,7 @@ from alongside.communities import selectors as community_selectors
 from alongside.core.errors import NotFound
 from alongside.moderation.access import check_review_queue, check_site_moderator, moderated_community_ids
 from alongside.moderation.enums import FeedbackStatus, ReportReason, ReportStatus, SanctionKind
-from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet, Sanction
+from alongside.moderation.models import Feedback, MessageReport, ModeratorAway, Report, RuleSet, Sanction
 
 # What a moderator may not want to read unasked: hidden in the queue until they choose to see it.
 _UPSETTING_WARNINGS = frozenset({"self_harm", "suicide", "abuse", "violence"})
@@ -173,3 +173,24 @@ def away_ids() -> set[int]:
 
 def is_away(*, user: Any) -> bool:
     return ModeratorAway.objects.filter(user=user).exists()
+
+
+def message_report_queue(*, viewer: Any, limit: int = 200) -> list[list[MessageReport]]:
+    """Open reports of live-room messages this person may decide, one group per message (its reports,
+    oldest first), the most reported first, then the oldest."""
+    if not check_review_queue(viewer):
+        raise NotFound()
+    reports = MessageReport.objects.filter(status=ReportStatus.OPEN).select_related("community", "sender")
+    scope = moderated_community_ids(viewer)
+    if scope is not None:
+        reports = reports.filter(community_id__in=scope)
+    grouped: dict[tuple[int, int], list[MessageReport]] = {}
+    for report in reports.order_by("created_at", "pk")[: limit * 10]:
+        grouped.setdefault((report.conversation_id, report.seq), []).append(report)
+    return sorted(grouped.values(), key=lambda group: (-len(group), group[0].created_at))[:limit]
+
+
+def my_message_reports(*, user: Any, limit: int = 100) -> list[MessageReport]:
+    return list(
+        MessageReport.objects.filter(reporter=user).select_related("community").order_by("-created_at", "-pk")[:limit]
+    )

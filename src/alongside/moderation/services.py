@@ -20,6 +20,9 @@
   refused with every problem and its line unless all of it parses; `report_from_rule`: a rule's
   `report` action, filed with no reporter (moderation.rules says how rules reach posts).
 - `feedback_submit` / `feedback_close`: the anonymous form, and the site moderators' answer.
+- `message_report_file` / `message_report_decide`: a member reports a message in a community's
+  live room; the community's moderators remove it (through the chat) or leave it, and every
+  reporter is told.
 - `chat_report_answer`: a site moderator answers a report about a person in a chat (the chat keeps
   the report), and the reporter is told.
 """
@@ -40,7 +43,10 @@ from django.utils.translation import gettext as _
 
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts import services as account_services
+from alongside.chat import selectors as chat_selectors
+from alongside.chat.access import conversations as chat_access
 from alongside.chat.services import conversations as chat_services
+from alongside.chat.services import rooms as chat_rooms
 from alongside.communities import selectors as community_selectors
 from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
@@ -50,7 +56,7 @@ from alongside.moderation import access, selectors
 from alongside.moderation.access import REASON_OWN_POST, access_feedback, check_decide_report
 from alongside.moderation.automod import RuleSyntaxError, parse_rules
 from alongside.moderation.enums import FeedbackAbout, FeedbackStatus, ReportReason, ReportStatus
-from alongside.moderation.models import Feedback, ModeratorAway, Report, RuleSet
+from alongside.moderation.models import Feedback, MessageReport, ModeratorAway, Report, RuleSet
 from alongside.moderation.toxicity.screening import toxicity_check
 from alongside.notifications import services as notifications
 from alongside.notifications.enums import NotificationKind
@@ -89,8 +95,7 @@ def report_file(*, actor: Any, post: Any, writer_id: int | None, reason: str, no
     existing = Report.objects.filter(reporter=actor, post=post, status=ReportStatus.OPEN).first()
     if existing is not None:
         return existing
-    since = timezone.now() - timedelta(hours=1)
-    if Report.objects.filter(reporter=actor, created_at__gte=since).count() >= settings.MODERATION_REPORTS_PER_HOUR:
+    if _reports_this_hour(actor) >= settings.MODERATION_REPORTS_PER_HOUR:
         raise RateLimited(
             _("You've sent a lot of reports in the last hour. Thank you; please try again a little later.")
         )
@@ -411,6 +416,102 @@ def chat_report_answer(*, actor: Any, report_id: Any, note: Any) -> Any:
         target=report,
     )
     return report
+
+
+# --- Messages in a community's live room ---------------------------------------------------------
+
+
+def _reports_this_hour(actor: Any) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return (
+        Report.objects.filter(reporter=actor, created_at__gte=since).count()
+        + MessageReport.objects.filter(reporter=actor, created_at__gte=since).count()
+    )
+
+
+@transaction.atomic
+def message_report_file(*, actor: Any, slug: Any, seq: Any, reason: str, note: Any = "") -> MessageReport | None:
+    """A member reports someone else's message in a community's live room, for its moderators. A
+    crisis goes to the safety responders instead ("I'm worried about this person"): None then.
+    Reporting the same message again while the first report is open changes nothing."""
+    community, message = chat_selectors.room_message_to_report(actor, slug=str(slug), seq=seq)
+    if reason not in ReportReason.values:
+        raise Invalid({"reason": [_("Please choose what is wrong.")]})
+    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    if reason == ReportReason.CRISIS:
+        safety.worry_report(
+            actor=actor,
+            subject=message.sender,
+            source="chat",
+            content=message.body,
+            link=reverse("chat:room", args=[community.slug]),
+            note=note,
+            target=message,
+            conversation_id=message.conversation_id,
+        )
+        return None
+    place = {"conversation_id": message.conversation_id, "seq": message.seq}
+    existing = MessageReport.objects.filter(reporter=actor, status=ReportStatus.OPEN, **place).first()
+    if existing is not None:
+        return existing
+    if _reports_this_hour(actor) >= settings.MODERATION_REPORTS_PER_HOUR:
+        raise RateLimited(
+            _("You've sent a lot of reports in the last hour. Thank you; please try again a little later.")
+        )
+    report = MessageReport.objects.create(
+        reporter=actor,
+        community=community,
+        sender_id=message.sender_id,
+        words=message.body,
+        reason=reason,
+        note=note,
+        **place,
+    )
+    audit_record(actor=actor, action="moderation.message_report.filed", target=report, data={"reason": reason})
+    return report
+
+
+@transaction.atomic
+def message_report_decide(*, actor: Any, report_id: Any, remove: bool, reason: Any = "") -> int:
+    """The community's moderators remove the reported message (through the chat's own removal, which
+    keeps its log) or leave it; every open report of it closes the same way and each reporter is
+    told. Returns how many closed."""
+    report = access.access_message_report(actor, report_id)
+    reason = _text(reason, "reason", maximum=NOTE_MAX_CHARS)
+    if remove and not reason:
+        raise Invalid({"reason": [_("Please give a reason for removing it; the reporters see it.")]})
+    reports = list(
+        MessageReport.objects.select_for_update().filter(
+            conversation_id=report.conversation_id, seq=report.seq, status=ReportStatus.OPEN
+        )
+    )
+    if not reports:
+        raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
+    if remove:
+        viewer = chat_access.access_conversation(actor, report.conversation_id)
+        chat_rooms.room_message_remove(actor=actor, viewer=viewer, seq=report.seq, reason=reason)
+    status, now = (ReportStatus.REMOVED if remove else ReportStatus.KEPT), timezone.now()
+    for each in reports:
+        each.status, each.outcome_reason, each.decided_by, each.decided_at = status, reason, actor, now
+        each.save(update_fields=["status", "outcome_reason", "decided_by", "decided_at"])
+        notifications.notification_create(
+            recipient=each.reporter,
+            kind=NotificationKind.NOTE,
+            actor_label="",
+            subject=_("A message you reported in a live room has been removed. Thank you for telling us.")
+            if remove
+            else _("A moderator looked at a message you reported in a live room and left it."),
+            url=reverse("moderation:mine"),
+            target=each,
+        )
+    audit_record(
+        actor=actor,
+        action="moderation.message_report.decided",
+        target=report,
+        reason=reason,
+        data={"outcome": status, "reports": len(reports), "community_id": report.community_id},
+    )
+    return len(reports)
 
 
 # --- Blocking ----------------------------------------------------------------------------------

@@ -78,6 +78,57 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def report_message(request: HttpRequest, slug: str, seq: int) -> HttpResponse:
+    """Report someone else's message in a community's live room (from the room's "Report" link)."""
+    community, message = chat_selectors.room_message_to_report(request.user, slug=slug, seq=seq)
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            with errors_into(form):
+                try:
+                    filed = services.message_report_file(
+                        actor=request.user,
+                        slug=slug,
+                        seq=seq,
+                        reason=form.cleaned_data["reason"],
+                        note=form.cleaned_data["note"],
+                    )
+                except RateLimited as limited:
+                    form.add_error(None, str(limited.message))
+                    status = 429
+                else:
+                    context = {
+                        "link": reverse("chat:room", args=[slug]),
+                        "back_label": _("Go back to the room"),
+                        "to_responders": filed is None,
+                    }
+                    return render(request, "moderation/report_done.html", context)
+    context = {"form": form, "community": community, "message": message}
+    return render(request, "moderation/report_message.html", context, status=status)
+
+
+@login_required
+@require_POST
+def decide_message(request: HttpRequest, report_id: int) -> HttpResponse:
+    access.access_message_report(request.user, report_id)
+    remove = request.POST.get("outcome") == "remove"
+    form = DecideForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    with errors_as_messages(request):
+        count = services.message_report_decide(actor=request.user, report_id=report_id, remove=remove, reason=reason)
+        done = (
+            _("Removed. %(count)d reporter(s) will be told.")
+            if remove
+            else _("Left as it is. %(count)d reporter(s) will be told.")
+        )
+        messages.success(request, done % {"count": count})
+    return redirect("moderation:queue")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def block(request: HttpRequest) -> HttpResponse:
     post, writer_id = _someone_elses_post(request)
     form = BlockForm(request.POST or None)
@@ -181,6 +232,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     context = {
         "reports": selectors.my_reports(user=request.user),
         "chat_reports": chat_selectors.chat_reports_by(user=request.user),
+        "message_reports": selectors.my_message_reports(user=request.user),
     }
     return render(request, "moderation/mine.html", context)
 
@@ -199,6 +251,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "held": [
             (post, selectors.is_upsetting(post, [])) for post in community_selectors.held_posts_for(user=request.user)
         ],
+        "reported_messages": selectors.message_report_queue(viewer=request.user),
         "chat_reports": chat_selectors.chat_reports_open(viewer=request.user)
         if access.check_site_moderator(request.user)
         else None,

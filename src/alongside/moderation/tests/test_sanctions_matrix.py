@@ -167,15 +167,17 @@ _API_WRITES = {"api_acknowledge", "api_lift", "api_appeal_decide"}
 def test_the_tables_cover_every_url_and_endpoint_of_the_app() -> None:
     from alongside.moderation import urls
     from alongside.moderation.api import router
-    from alongside.moderation.tests import test_access_matrix, test_chat_reports
+    from alongside.moderation.tests import test_access_matrix, test_chat_reports, test_message_reports
 
     names = {pattern.name for pattern in urls.urlpatterns}
     assert names >= WEB_NAMES
     others = {"queue", "report", "mine", "decide", "close_feedback", "block", "blocked", "unblock", "rules"}
     others |= {"claim", "away", "log", "transparency", "answer_chat_report", "site_rules", "act"}
+    others |= {"report_message", "decide_message"}
     assert names - WEB_NAMES == others
     api_rows = {row for row in TABLE if row.startswith("api_") and row != "api_suspend"}
     api_rows |= {row for row in test_access_matrix.TABLE if row.startswith("api_")}
     api_rows |= {row for row in test_chat_reports.TABLE if row.startswith("api_")}
+    api_rows |= {row for row in test_message_reports.TABLE if row.startswith("api_")}
     operations = sum(len(view.operations) for view in router.path_operations.values())
     assert operations == len(api_rows)  # one API row per endpoint (api_suspend is api_sanction's other kind)
