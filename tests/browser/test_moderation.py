@@ -18,6 +18,7 @@ from alongside.communities.tests.conftest import opening_post, quick_community, 
 from alongside.moderation.models import Feedback
 from alongside.moderation.services import report_file
 from tests.browser.harness import ROOT, PageAudits
+from tests.browser.test_communities import log_in_staff
 from tests.browser.test_threads import log_in
 from tests.fixtures import make_person
 
@@ -287,4 +288,52 @@ def test_a_mute_from_the_queue_is_seen_appealed_and_lifted_by_another_moderator(
     expect(page.get_by_role("cell", name="Harassment or bullying")).to_be_visible()
     audit(page)
     for context in (desk_context, writer_context, host_context):
+        context.close()
+
+
+def test_a_room_message_is_reported_and_removed_and_site_rules_are_written(
+    browser: Browser, live_url: str, audit: Any
+) -> None:
+    from alongside.accounts.enums import Role
+    from alongside.chat.access.conversations import access_room
+    from alongside.chat.services import rooms
+    from alongside.chat.tests.conftest import say
+
+    host, writer, reader = make_person("elm_host"), make_person("rowan_writer"), make_person("ivy_reader")
+    make_person("ada_root", Role.ADMIN)
+    community = quick_community("Late night", Visibility.PUBLIC, host=host, members=(writer, reader))
+    viewer, _room = access_room(host, community.slug)
+    room = rooms.room_open_set(actor=host, community_viewer=viewer, on=True)
+    say(writer, room, "Nobody here cares about you")
+
+    reader_context, host_context, admin_context = browser.new_context(), browser.new_context(), browser.new_context()
+    page, desk, admin = reader_context.new_page(), host_context.new_page(), admin_context.new_page()
+    log_in(page, live_url, "ivy_reader", audit)
+    page.goto(f"{live_url}/chat/room/{community.slug}/")
+    page.get_by_role("link", name=re.compile("^Report message")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a message in the live room")
+    audit(page)
+    page.get_by_label("Harassment or bullying").check()
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for telling us")
+    audit(page)
+
+    log_in(desk, live_url, "elm_host", audit)
+    desk.goto(f"{live_url}/moderation/")
+    entry = desk.get_by_role("listitem").filter(has_text="Nobody here cares about you")
+    entry.get_by_label("Reason (the reporters see it)").fill("Unkind to everyone here")
+    entry.get_by_role("button", name="Remove the message").click()
+    expect(desk.get_by_text("Removed. 1 reporter(s) will be told.")).to_be_visible()
+    audit(desk)
+
+    log_in_staff(admin, live_url, audit, "ada_root")
+    admin.goto(f"{live_url}/moderation/site-rules/")
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Automatic rules for every community")
+    admin.get_by_label("Rules, in AutoModerator's format").fill(
+        "# Kind\ntype: any\nbody: [cares about]\naction: filter\n"
+    )
+    admin.get_by_role("button", name="Try on recent posts").click()
+    expect(admin.get_by_role("heading", level=2, name=re.compile("would have matched"))).to_be_visible()
+    audit(admin)
+    for context in (reader_context, host_context, admin_context):
         context.close()
