@@ -26,6 +26,7 @@ from alongside.communities.models import Visibility
 from alongside.core.audit import audit_record
 from alongside.moderation import sanctions
 from alongside.moderation.services import feedback_submit, report_file
+from alongside.selfcare import services as journal
 from tests.personas import TOTP_SECRET, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +39,8 @@ CHAT_WORDS = "canary chat words 5521"
 CHAT_FEEDBACK = "canary feedback 5521"
 CHAT_NOTE = "canary escalation note 5521"
 MODERATION_WORDS = "canary moderation words 5521"  # a report's note, a sanction's reason, an appeal, feedback
-PRIVATE = [EMAIL, REASON, TOTP_SECRET, CHAT_WORDS, CHAT_FEEDBACK, CHAT_NOTE, MODERATION_WORDS]
+JOURNAL_WORDS = "canary journal words 5521"  # a journal entry's title, words and tags
+PRIVATE = [EMAIL, REASON, TOTP_SECRET, CHAT_WORDS, CHAT_FEEDBACK, CHAT_NOTE, MODERATION_WORDS, JOURNAL_WORDS]
 
 
 def _write_canaries() -> dict[str, Any]:
@@ -53,6 +55,9 @@ def _write_canaries() -> dict[str, Any]:
     audit_record(actor=lead, action="test.canary", target=writer, reason=REASON)
     _chat_canaries(writer)
     _moderation_canaries(writer, keeper, community, anonymous)
+    journal.entry_save(
+        actor=writer, title=JOURNAL_WORDS + " title", body=JOURNAL_WORDS, tags=JOURNAL_WORDS.replace(" ", "-")
+    )
     return {"writer": writer, "anonymous": anonymous}
 
 

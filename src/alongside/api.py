@@ -13,6 +13,7 @@ from alongside.core.api import install_error_handlers
 from alongside.moderation.api import router as moderation_router
 from alongside.notifications.api import router as notifications_router
 from alongside.safety.api import router as safety_router
+from alongside.selfcare.api import router as selfcare_router
 
 api = NinjaAPI(
     title="Alongside API",
@@ -34,3 +35,4 @@ api.add_router("", notifications_router)
 api.add_router("", chat_router)
 api.add_router("", safety_router)
 api.add_router("", moderation_router)
+api.add_router("", selfcare_router)

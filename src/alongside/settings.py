@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "alongside.notifications",
     "alongside.chat",
     "alongside.moderation",
+    "alongside.selfcare",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("alongside.demo")  # demo accounts and communities: never on a production server

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("alongside.notifications.urls")),
     path("moderation/", include("alongside.moderation.urls")),
+    path("journal/", include("alongside.selfcare.urls")),
     path("feedback/", moderation_views.feedback, name="feedback"),
     path("chat/", include("alongside.chat.urls")),
     path("api/v1/", api.urls),

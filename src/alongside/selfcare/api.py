@@ -1,0 +1,119 @@
+"""JSON API for the journal (mobile apps), with the pages' rules (`selfcare/access.py`): every entry
+is its owner's alone; for anyone else it does not exist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from alongside.core.api import Input, ListOut, PageNumber, Text, page_of, responses
+from alongside.selfcare import access, selectors, services
+from alongside.selfcare.enums import Mood
+
+if TYPE_CHECKING:
+    from alongside.accounts.models import User
+    from alongside.selfcare.models import JournalEntry
+
+router = Router(tags=["journal"])
+
+
+def _me(request: HttpRequest) -> User:
+    return cast("User", request.auth)  # type: ignore[attr-defined]
+
+
+class EntryIn(Input):
+    title: Text = Field("", max_length=services.TITLE_MAX)
+    body: Text = Field(..., max_length=services.BODY_MAX, description="Markdown.")
+    mood: Mood | None = Field(None, description="1 (really struggling) to 5 (really good), or none.")
+    tags: list[Text] = Field(default_factory=list, max_length=services.TAGS_MAX)
+
+
+class EntryOut(Schema):
+    id: int
+    title: str
+    body: str
+    mood: str = Field(..., description="1 to 5, or empty.")
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def of(entry: JournalEntry) -> EntryOut:
+        return EntryOut(
+            id=entry.pk,
+            title=entry.title,
+            body=entry.body,
+            mood=entry.mood,
+            tags=entry.tag_list,
+            created_at=entry.created_at,
+            updated_at=entry.updated_at,
+        )
+
+
+class SavedOut(EntryOut):
+    offer_support: bool = Field(
+        ...,
+        description="You turned on crisis screening and the words read as a crisis: show the crisis "
+        "resources. Nobody else is told.",
+    )
+
+
+class SettingsIo(Input):
+    screen_for_crisis: bool
+
+
+def _saved(result: services.Saved) -> SavedOut:
+    return SavedOut(**EntryOut.of(result.entry).dict(), offer_support=result.offer_support)
+
+
+@router.get(
+    "/journal/entries",
+    response=responses({200: ListOut[EntryOut]}, 401, 403, 404),
+    summary="Your journal entries, newest first, or those with every word of `q`",
+)
+def entries(request: HttpRequest, q: str = "", page: PageNumber = 1) -> dict[str, Any]:
+    user = _me(request)
+    found = selectors.journal_search(user=user, query=q[:200]) if q.strip() else selectors.journal_entries(user=user)
+    return page_of(found, page, selectors.PER_PAGE, EntryOut.of)
+
+
+@router.post("/journal/entries", response=responses({201: SavedOut}, 400, 401, 403), summary="Write an entry")
+def entry_create(request: HttpRequest, payload: EntryIn) -> Status[SavedOut]:
+    saved = services.entry_save(actor=_me(request), **payload.dict(exclude_none=True))
+    return Status(201, _saved(saved))
+
+
+@router.get("/journal/entries/{entry_id}", response=responses({200: EntryOut}, 401, 403, 404), summary="One entry")
+def entry_get(request: HttpRequest, entry_id: int) -> EntryOut:
+    return EntryOut.of(access.access_entry(_me(request), entry_id))
+
+
+@router.put(
+    "/journal/entries/{entry_id}", response=responses({200: SavedOut}, 400, 401, 403, 404), summary="Change an entry"
+)
+def entry_put(request: HttpRequest, entry_id: int, payload: EntryIn) -> SavedOut:
+    return _saved(services.entry_save(actor=_me(request), entry_id=entry_id, **payload.dict(exclude_none=True)))
+
+
+@router.delete(
+    "/journal/entries/{entry_id}", response=responses({204: None}, 401, 403, 404), summary="Delete an entry for good"
+)
+def entry_delete(request: HttpRequest, entry_id: int) -> Status[None]:
+    services.entry_delete(actor=_me(request), entry_id=entry_id)
+    return Status(204, None)
+
+
+@router.get("/journal/settings", response=responses({200: SettingsIo}, 401, 403), summary="Your journal settings")
+def settings_get(request: HttpRequest) -> SettingsIo:
+    return SettingsIo(screen_for_crisis=selectors.journal_settings(user=_me(request)).screen_for_crisis)
+
+
+@router.put(
+    "/journal/settings", response=responses({200: SettingsIo}, 400, 401, 403), summary="Change your journal settings"
+)
+def settings_put(request: HttpRequest, payload: SettingsIo) -> SettingsIo:
+    saved = services.settings_save(actor=_me(request), screen_for_crisis=payload.screen_for_crisis)
+    return SettingsIo(screen_for_crisis=saved.screen_for_crisis)

@@ -1,0 +1,54 @@
+"""A member's private journal. Every word is encrypted at rest (`core.crypto`, rotatable keys): the
+title, the body and the tags. Entries are their owner's alone; nobody else, staff included, has a
+way to read them (they are not in the Django admin)."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from alongside.core.crypto import EncryptedTextField
+from alongside.selfcare.enums import Mood
+
+
+class JournalEntry(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries")
+    title = EncryptedTextField(blank=True)
+    body = EncryptedTextField()  # Markdown
+    mood = models.CharField(max_length=1, choices=Mood.choices, blank=True)
+    tags = EncryptedTextField(blank=True)  # comma-separated, as the owner wrote them
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "created_at"])]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return f"journal entry {self.pk}"  # never the words: this shows up in logs
+
+    @property
+    def excerpt(self) -> str:
+        """The first words, without Markdown's marks, for lists."""
+        words = re.sub(r"[*_#>`~\[\]]+", "", self.body).split()
+        return " ".join(words[:30]) + (" …" if len(words) > 30 else "")
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+
+class JournalSettings(models.Model):
+    """The owner's choices for their journal. `screen_for_crisis`: off unless they turn it on; when
+    on, an entry that reads as a crisis shows *them* the crisis resources and a way to talk to
+    someone, and tells nobody else."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_settings")
+    screen_for_crisis = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"journal settings {self.pk}"

@@ -1,0 +1,94 @@
+"""Every write of the self-care app, each in a transaction; keyword-only arguments.
+
+- `entry_save`: write a new journal entry or change one's own. Refused with a reason per field
+  (nothing saved) for empty or over-long words, a mood off the scale, or too many tags. When the
+  owner turned on `screen_for_crisis`, the words are read by the safety screening and the answer
+  (whether they read as a crisis) is returned for the page to offer the crisis resources to the
+  owner; nobody else is ever told.
+- `entry_delete`: gone for good (no copy is kept).
+- `settings_save`: the owner's journal settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alongside.core.errors import Invalid, NotFound
+from alongside.core.screening import screen_content
+from alongside.safety.services import risk as safety_risk
+from alongside.selfcare.access import access_entry, check_own_journal
+from alongside.selfcare.enums import Mood
+from alongside.selfcare.models import JournalEntry, JournalSettings
+
+TITLE_MAX = 150
+BODY_MAX = 20_000
+TAGS_MAX = 10
+TAG_MAX = 30
+
+
+@dataclass(frozen=True)
+class Saved:
+    entry: JournalEntry
+    offer_support: bool  # the owner asked to be screened, and the words read as a crisis
+
+
+def _clean(title: Any, body: Any, mood: Any, tags: Any) -> tuple[str, str, str, str]:
+    errors: dict[str, list[str]] = {}
+    title, body, mood = str(title or "").strip(), str(body or "").strip(), str(mood or "")
+    for field, text in (("title", title), ("body", body)):
+        if "\x00" in text:
+            errors[field] = [_("This text has a character we can't store. Please remove it and try again.")]
+    if len(title) > TITLE_MAX:
+        errors["title"] = [_("Please keep the title under %(max)d characters.") % {"max": TITLE_MAX}]
+    if not body:
+        errors["body"] = [_("Write a few words first; even one line is enough.")]
+    elif len(body) > BODY_MAX:
+        errors["body"] = [_("Please keep an entry under %(max)d characters.") % {"max": BODY_MAX}]
+    if mood not in ("", *Mood.values):
+        errors["mood"] = [_("Please choose one of the moods, or none.")]
+    raw = tags if isinstance(tags, list) else str(tags or "").split(",")
+    tag_list = [str(tag).strip() for tag in raw if str(tag).strip()]
+    if len(tag_list) > TAGS_MAX or any(len(tag) > TAG_MAX or "," in tag or "\x00" in tag for tag in tag_list):
+        errors["tags"] = [
+            _("Up to %(count)d tags of up to %(max)d characters each.") % {"count": TAGS_MAX, "max": TAG_MAX}
+        ]
+    if errors:
+        raise Invalid(errors)
+    return title, body, mood, ", ".join(dict.fromkeys(tag_list))
+
+
+@transaction.atomic
+def entry_save(
+    *, actor: Any, title: Any = "", body: Any, mood: Any = "", tags: Any = "", entry_id: Any = None
+) -> Saved:
+    if not check_own_journal(actor):
+        raise NotFound()
+    entry = access_entry(actor, entry_id) if entry_id is not None else JournalEntry(owner=actor)
+    entry.title, entry.body, entry.mood, entry.tags = _clean(title, body, mood, tags)
+    entry.updated_at = timezone.now()
+    entry.save()
+    offer = False
+    if JournalSettings.objects.filter(owner=actor, screen_for_crisis=True).exists():
+        decision = screen_content(text=f"{entry.title}\n{entry.body}", author=actor, kind="journal", context="journal")
+        offer = safety_risk.reads_as_high_risk(decision)  # for the owner's eyes only: nothing is raised
+    return Saved(entry=entry, offer_support=offer)
+
+
+@transaction.atomic
+def entry_delete(*, actor: Any, entry_id: Any) -> None:
+    access_entry(actor, entry_id).delete()
+
+
+@transaction.atomic
+def settings_save(*, actor: Any, screen_for_crisis: bool) -> JournalSettings:
+    if not check_own_journal(actor):
+        raise NotFound()
+    found, _created = JournalSettings.objects.update_or_create(
+        owner=actor, defaults={"screen_for_crisis": bool(screen_for_crisis)}
+    )
+    return found

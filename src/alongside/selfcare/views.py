@@ -1,0 +1,102 @@
+"""The journal: a member's private entries, a search of them, writing and changing one, and its
+settings. Every page works without JavaScript, and none is cached by the browser or a proxy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alongside.core.errors import errors_into
+from alongside.core.markdown import render_markdown
+from alongside.selfcare import access, selectors, services
+from alongside.selfcare.forms import EntryForm, SearchForm, SettingsForm
+
+SUPPORT_MESSAGE = _(
+    "What you wrote sounds really hard. You don't have to carry it alone: the crisis lines at “Get help "
+    "now” answer any time, and a listener can talk with you. Nobody else has been told."
+)
+
+
+@never_cache
+@login_required
+@require_GET
+def journal(request: HttpRequest) -> HttpResponse:
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    context = {
+        "search": search,
+        "query": query,
+        "found": selectors.journal_search(user=request.user, query=query) if query else None,
+        "page": selectors.journal_page(user=request.user, page=request.GET.get("page", 1)),
+        "prompt": selectors.prompt_for(),
+    }
+    return render(request, "selfcare/journal.html", context)
+
+
+def _save(request: HttpRequest, entry_id: int | None) -> HttpResponse:
+    entry = access.access_entry(request.user, entry_id) if entry_id is not None else None
+    initial = {}
+    if entry is not None:
+        initial = {"title": entry.title, "body": entry.body, "mood": entry.mood, "tags": entry.tags}
+    form = EntryForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            with errors_into(form):
+                saved = services.entry_save(actor=request.user, entry_id=entry_id, **form.cleaned_data)
+                if saved.offer_support:
+                    messages.warning(request, SUPPORT_MESSAGE)
+                else:
+                    messages.success(request, _("Saved. Only you can read it."))
+                return redirect("selfcare:entry", entry_id=saved.entry.pk)
+    context = {"form": form, "entry": entry, "prompt": selectors.prompt_for()}
+    return render(request, "selfcare/entry_form.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_new(request: HttpRequest) -> HttpResponse:
+    return _save(request, None)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
+    return _save(request, entry_id)
+
+
+@never_cache
+@login_required
+@require_GET
+def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    found = access.access_entry(request.user, entry_id)
+    return render(request, "selfcare/entry.html", {"entry": found, "body_html": render_markdown(found.body)})
+
+
+@login_required
+@require_POST
+def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+    services.entry_delete(actor=request.user, entry_id=entry_id)
+    messages.success(request, _("The entry is deleted. No copy is kept."))
+    return redirect("selfcare:journal")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def journal_settings(request: HttpRequest) -> HttpResponse:
+    current = selectors.journal_settings(user=request.user)
+    form = SettingsForm(request.POST or None, initial={"screen_for_crisis": current.screen_for_crisis})
+    if request.method == "POST" and form.is_valid():
+        services.settings_save(actor=request.user, screen_for_crisis=form.cleaned_data["screen_for_crisis"])
+        messages.success(request, _("Your journal settings are saved."))
+        return redirect("selfcare:journal")
+    return render(request, "selfcare/settings.html", {"form": form})

@@ -1,0 +1,53 @@
+"""The private journal in Chromium against uvicorn: writing (with a mistake first), reading, searching
+and the settings, every page audited with axe-core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.harness import ROOT
+from tests.browser.test_threads import log_in
+from tests.fixtures import make_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = ROOT / "var" / "screenshots"
+
+
+def test_a_member_writes_reads_and_searches_their_journal(browser: Browser, live_url: str, audit: Any) -> None:
+    make_person("fern_writes")
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_url, "fern_writes", audit)
+    page.get_by_role("link", name="Journal").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your journal")
+    expect(page.get_by_text("Nothing here yet. Whenever you're ready.")).to_be_visible()
+    audit(page)
+    page.get_by_role("link", name="Write an entry").click()
+    page.get_by_role("button", name="Save").click()  # nothing written: the form says so
+    expect(page.get_by_role("link", name="Please fill in “What's on your mind?”.")).to_be_visible()
+    audit(page)
+    page.get_by_label("Title (optional)").fill("After the appointment")
+    page.get_by_label("What's on your mind?").fill("It went better than I feared. **Small wins.**")
+    page.get_by_label("Getting by").check()
+    page.get_by_label("Tags (optional)").fill("health, small wins")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved. Only you can read it.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("After the appointment")
+    expect(page.locator(".post-body strong")).to_have_text("Small wins.")
+    audit(page)
+    page.get_by_role("link", name="Your journal").click()
+    page.get_by_label("Search your journal").fill("feared")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("1 entry with “feared”")
+    audit(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "journal.png"), full_page=True)
+    page.get_by_role("link", name="Journal settings").click()
+    page.get_by_label("If something I write sounds like I'm in crisis, show me where to get help").check()
+    audit(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your journal settings are saved.")).to_be_visible()
+    context.close()
