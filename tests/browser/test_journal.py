@@ -51,3 +51,32 @@ def test_a_member_writes_reads_and_searches_their_journal(browser: Browser, live
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your journal settings are saved.")).to_be_visible()
     context.close()
+
+
+def test_a_member_checks_in_from_home_and_reads_their_mood_chart(browser: Browser, live_url: str, audit: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alongside.selfcare import services
+    from alongside.selfcare.models import MoodCheckIn
+
+    person = make_person("sage_checks")
+    for days_ago, mood in ((6, 2), (5, 3), (3, 2), (2, 4), (1, 4)):
+        checkin = services.checkin_save(actor=person, mood=mood, tags="walk" if mood == 4 else "")
+        MoodCheckIn.objects.filter(pk=checkin.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
+    for dark in (False, True):
+        context = browser.new_context(color_scheme="dark" if dark else "light")
+        page = context.new_page()
+        log_in(page, live_url, "sage_checks", audit)
+        if not dark:
+            page.get_by_role("button", name="Fairly good").click()
+            expect(page.get_by_text("Thank you for checking in. It's in your mood chart.")).to_be_visible()
+        page.goto(f"{live_url}/journal/moods/?days=7")
+        chart = page.get_by_role("img", name="Your mood over the last 7 days")
+        expect(chart).to_be_visible()
+        expect(page.get_by_role("table")).to_contain_text("Fairly good")
+        audit(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"mood-chart-{'dark' if dark else 'light'}.png"), full_page=True)
+        context.close()

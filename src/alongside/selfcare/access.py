@@ -1,10 +1,10 @@
 """Who may see and do what with journals.
 
 Rules in words:
-- A journal is its owner's alone: only they write, read, search, change or delete its entries and
-  its settings. For everyone else, other members, listeners, moderators, clinicians and
-  administrators alike, an entry does not exist (not-found), and there is no staff path to it (the
-  journal is not in the Django admin).
+- A journal, and its mood check-ins, are their owner's alone: only they write, read, search,
+  change or delete its entries, check-ins and settings. For everyone else, other members,
+  listeners, moderators, clinicians and administrators alike, an entry or check-in does not exist
+  (not-found), and there is no staff path to them (they are not in the Django admin).
 - Signed out, the journal pages ask to log in.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from alongside.core.errors import NotFound
-from alongside.selfcare.models import JournalEntry
+from alongside.selfcare.models import JournalEntry, MoodCheckIn
 
 
 def check_own_journal(user: Any) -> bool:
@@ -27,4 +27,14 @@ def access_entry(user: Any, entry_id: Any) -> JournalEntry:
     try:
         return JournalEntry.objects.get(pk=int(entry_id), owner=user)
     except (TypeError, ValueError, JournalEntry.DoesNotExist):
+        raise NotFound() from None
+
+
+def access_checkin(user: Any, checkin_id: Any) -> MoodCheckIn:
+    """One of the person's own check-ins, else NotFound."""
+    if not check_own_journal(user):
+        raise NotFound()
+    try:
+        return MoodCheckIn.objects.get(pk=int(checkin_id), owner=user)
+    except (TypeError, ValueError, MoodCheckIn.DoesNotExist):
         raise NotFound() from None

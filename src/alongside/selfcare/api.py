@@ -1,21 +1,23 @@
-"""JSON API for the journal (mobile apps), with the pages' rules (`selfcare/access.py`): every entry
-is its owner's alone; for anyone else it does not exist."""
+"""JSON API for the journal and mood check-ins (mobile apps), with the pages' rules
+(`selfcare/access.py`): every entry and check-in is its owner's alone; for anyone else it does not
+exist."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from alongside.core.api import Input, ListOut, PageNumber, Text, page_of, responses
 from alongside.selfcare import access, selectors, services
-from alongside.selfcare.enums import Mood
+from alongside.selfcare.enums import Feeling, Mood
+from alongside.selfcare.moods import mood_series
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
-    from alongside.selfcare.models import JournalEntry
+    from alongside.selfcare.models import JournalEntry, MoodCheckIn
 
 router = Router(tags=["journal"])
 
@@ -117,3 +119,93 @@ def settings_get(request: HttpRequest) -> SettingsIo:
 def settings_put(request: HttpRequest, payload: SettingsIo) -> SettingsIo:
     saved = services.settings_save(actor=_me(request), screen_for_crisis=payload.screen_for_crisis)
     return SettingsIo(screen_for_crisis=saved.screen_for_crisis)
+
+
+# --- Mood check-ins ------------------------------------------------------------------------------
+
+
+class CheckInIn(Input):
+    mood: Mood = Field(..., description="1 (really struggling) to 5 (really good).")
+    feelings: list[Feeling] = Field(default_factory=list, max_length=len(Feeling.values))
+    note: Text = Field("", max_length=services.NOTE_MAX)
+    tags: list[Text] = Field(default_factory=list, max_length=services.TAGS_MAX)
+
+
+class CheckInOut(Schema):
+    id: int
+    mood: int
+    mood_word: str
+    feelings: list[str]
+    note: str
+    tags: list[str]
+    created_at: datetime
+
+    @staticmethod
+    def of(checkin: MoodCheckIn) -> CheckInOut:
+        return CheckInOut(
+            id=checkin.pk,
+            mood=checkin.mood,
+            mood_word=checkin.mood_word,
+            feelings=checkin.feeling_list,
+            note=checkin.note,
+            tags=checkin.tag_list,
+            created_at=checkin.created_at,
+        )
+
+
+class DayOut(Schema):
+    day: date
+    average: float
+    check_ins: int
+
+
+class GoesWithOut(Schema):
+    tag: str
+    with_tag: float
+    without_tag: float
+    times: int
+
+
+class SeriesOut(Schema):
+    days: int
+    check_ins: int
+    average: float | None
+    points: list[DayOut]
+    goes_with: list[GoesWithOut] = Field(..., description="What went with better days (not a cause).")
+
+
+@router.post("/moods", response=responses({201: CheckInOut}, 400, 401, 403), summary="Check in with your mood")
+def checkin_create(request: HttpRequest, payload: CheckInIn) -> Status[CheckInOut]:
+    checkin = services.checkin_save(actor=_me(request), **payload.dict())
+    return Status(201, CheckInOut.of(checkin))
+
+
+@router.get(
+    "/moods",
+    response=responses({200: SeriesOut}, 401, 403),
+    summary="Your moods over the last 7, 30 or 90 days, day by day",
+)
+def moods(request: HttpRequest, days: Literal[7, 30, 90] = 30) -> SeriesOut:
+    series = mood_series(user=_me(request), days=days)
+    return SeriesOut(
+        days=series.days,
+        check_ins=series.checkins,
+        average=series.average,
+        points=[DayOut(day=p.day, average=p.average, check_ins=p.count) for p in series.points],
+        goes_with=[GoesWithOut(**vars(item)) for item in series.goes_with],
+    )
+
+
+@router.get(
+    "/moods/check-ins", response=responses({200: ListOut[CheckInOut]}, 401, 403), summary="Your check-ins, newest first"
+)
+def checkins(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
+    return page_of(selectors.checkins_of(user=_me(request)), page, selectors.PER_PAGE, CheckInOut.of)
+
+
+@router.delete(
+    "/moods/check-ins/{checkin_id}", response=responses({204: None}, 401, 403, 404), summary="Delete a check-in"
+)
+def checkin_delete(request: HttpRequest, checkin_id: int) -> Status[None]:
+    services.checkin_delete(actor=_me(request), checkin_id=checkin_id)
+    return Status(204, None)

@@ -14,3 +14,18 @@ class Mood(models.TextChoices):
     OKAY = "3", _("Getting by")
     GOOD = "4", _("Fairly good")
     VERY_GOOD = "5", _("Really good")
+
+
+class Feeling(models.TextChoices):
+    """Feelings to pick from with a check-in (optional, any number)."""
+
+    CALM = "calm", _("Calm")
+    HOPEFUL = "hopeful", _("Hopeful")
+    GRATEFUL = "grateful", _("Grateful")
+    TIRED = "tired", _("Tired")
+    ANXIOUS = "anxious", _("Anxious")
+    SAD = "sad", _("Sad")
+    ANGRY = "angry", _("Angry")
+    LONELY = "lonely", _("Lonely")
+    OVERWHELMED = "overwhelmed", _("Overwhelmed")
+    NUMB = "numb", _("Numb")

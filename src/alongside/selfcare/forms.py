@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alongside.core.forms import PlainErrors
 from alongside.selfcare import services
-from alongside.selfcare.enums import Mood
+from alongside.selfcare.enums import Feeling, Mood
 
 
 class EntryForm(PlainErrors, forms.Form):
@@ -41,5 +41,27 @@ class SettingsForm(PlainErrors, forms.Form):
             "Off unless you turn it on. Your words are read by the same check that reads posts; if they "
             "sound like a crisis, you see crisis lines and a way to talk to someone. Nobody else is told."
         ),
+        required=False,
+    )
+
+
+class CheckInForm(PlainErrors, forms.Form):
+    mood = forms.ChoiceField(label=_("How are you right now?"), choices=Mood.choices, widget=forms.RadioSelect)
+    feelings = forms.MultipleChoiceField(
+        label=_("Any of these? (optional)"),
+        choices=Feeling.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("A note (optional)"),
+        max_length=services.NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    tags = forms.CharField(
+        label=_("What did you do today? (optional)"),
+        help_text=_("Separated by commas: walk, called a friend, slept well."),
+        max_length=services.TAGS_MAX * (services.TAG_MAX + 2),
         required=False,
     )

@@ -1,6 +1,7 @@
-"""A member's private journal. Every word is encrypted at rest (`core.crypto`, rotatable keys): the
-title, the body and the tags. Entries are their owner's alone; nobody else, staff included, has a
-way to read them (they are not in the Django admin)."""
+"""A member's private journal and mood check-ins. Every word is encrypted at rest (`core.crypto`,
+rotatable keys): an entry's title, body and tags, a check-in's feelings, note and tags. They are
+their owner's alone; nobody else, staff included, has a way to read them (they are not in the
+Django admin)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,34 @@ class JournalSettings(models.Model):
 
     def __str__(self) -> str:
         return f"journal settings {self.pk}"
+
+
+class MoodCheckIn(models.Model):
+    """How someone felt at a moment: a mood from 1 to 5 (with words, `Mood`), and optionally the
+    feelings that went with it, a note, and tags for what they did (a walk, a call)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mood_check_ins")
+    mood = models.PositiveSmallIntegerField()
+    feelings = EncryptedTextField(blank=True)  # comma-separated
+    note = EncryptedTextField(blank=True)
+    tags = EncryptedTextField(blank=True)  # comma-separated
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk}"
+
+    @property
+    def mood_word(self) -> str:
+        return str(Mood(str(self.mood)).label)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+    @property
+    def feeling_list(self) -> list[str]:
+        return [feeling.strip() for feeling in self.feelings.split(",") if feeling.strip()]

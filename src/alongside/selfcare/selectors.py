@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alongside.core.errors import NotFound
 from alongside.selfcare.access import check_own_journal
-from alongside.selfcare.models import JournalEntry, JournalSettings
+from alongside.selfcare.models import JournalEntry, JournalSettings, MoodCheckIn
 
 PER_PAGE = 20
 SEARCH_LIMIT = 5000
@@ -67,3 +67,14 @@ def journal_settings(*, user: Any) -> JournalSettings:
     if not check_own_journal(user):
         raise NotFound()
     return JournalSettings.objects.filter(owner=user).first() or JournalSettings(owner=user)
+
+
+def checkins_of(*, user: Any) -> QuerySet[MoodCheckIn]:
+    """The person's check-ins, newest first."""
+    if not check_own_journal(user):
+        raise NotFound()
+    return MoodCheckIn.objects.filter(owner=user)
+
+
+def recent_checkins(*, user: Any, limit: int = 10) -> list[MoodCheckIn]:
+    return list(checkins_of(user=user)[:limit])

@@ -7,6 +7,7 @@
   owner; nobody else is ever told.
 - `entry_delete`: gone for good (no copy is kept).
 - `settings_save`: the owner's journal settings.
+- `checkin_save` / `checkin_delete`: a mood check-in, and taking one back.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from django.utils.translation import gettext as _
 from alongside.core.errors import Invalid, NotFound
 from alongside.core.screening import screen_content
 from alongside.safety.services import risk as safety_risk
-from alongside.selfcare.access import access_entry, check_own_journal
-from alongside.selfcare.enums import Mood
-from alongside.selfcare.models import JournalEntry, JournalSettings
+from alongside.selfcare.access import access_checkin, access_entry, check_own_journal
+from alongside.selfcare.enums import Feeling, Mood
+from alongside.selfcare.models import JournalEntry, JournalSettings, MoodCheckIn
 
 TITLE_MAX = 150
 BODY_MAX = 20_000
@@ -51,15 +52,27 @@ def _clean(title: Any, body: Any, mood: Any, tags: Any) -> tuple[str, str, str, 
         errors["body"] = [_("Please keep an entry under %(max)d characters.") % {"max": BODY_MAX}]
     if mood not in ("", *Mood.values):
         errors["mood"] = [_("Please choose one of the moods, or none.")]
+    try:
+        clean_tags = _clean_tags(tags)
+    except Invalid as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise Invalid(errors)
+    return title, body, mood, clean_tags
+
+
+def _clean_tags(tags: Any) -> str:
     raw = tags if isinstance(tags, list) else str(tags or "").split(",")
     tag_list = [str(tag).strip() for tag in raw if str(tag).strip()]
     if len(tag_list) > TAGS_MAX or any(len(tag) > TAG_MAX or "," in tag or "\x00" in tag for tag in tag_list):
-        errors["tags"] = [
-            _("Up to %(count)d tags of up to %(max)d characters each.") % {"count": TAGS_MAX, "max": TAG_MAX}
-        ]
-    if errors:
-        raise Invalid(errors)
-    return title, body, mood, ", ".join(dict.fromkeys(tag_list))
+        raise Invalid(
+            {
+                "tags": [
+                    _("Up to %(count)d tags of up to %(max)d characters each.") % {"count": TAGS_MAX, "max": TAG_MAX}
+                ]
+            }
+        )
+    return ", ".join(dict.fromkeys(tag_list))
 
 
 @transaction.atomic
@@ -92,3 +105,39 @@ def settings_save(*, actor: Any, screen_for_crisis: bool) -> JournalSettings:
         owner=actor, defaults={"screen_for_crisis": bool(screen_for_crisis)}
     )
     return found
+
+
+# --- Mood check-ins ------------------------------------------------------------------------------
+
+NOTE_MAX = 1000
+
+
+@transaction.atomic
+def checkin_save(*, actor: Any, mood: Any, feelings: Any = (), note: Any = "", tags: Any = "") -> MoodCheckIn:
+    """One tap: a mood from 1 (really struggling) to 5 (really good); feelings, a note and tags are
+    optional. Refused with a reason per field, nothing saved."""
+    if not check_own_journal(actor):
+        raise NotFound()
+    errors: dict[str, list[str]] = {}
+    if str(mood) not in Mood.values:
+        errors["mood"] = [_("Please choose how you feel, from “Really struggling” to “Really good”.")]
+    chosen = [str(feeling) for feeling in (feelings or [])]
+    if any(feeling not in Feeling.values for feeling in chosen):
+        errors["feelings"] = [_("Please choose feelings from the list.")]
+    note = str(note or "").strip()
+    if len(note) > NOTE_MAX or "\x00" in note:
+        errors["note"] = [_("Please keep the note under %(max)d characters.") % {"max": NOTE_MAX}]
+    try:
+        clean_tags = _clean_tags(tags)
+    except Invalid as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise Invalid(errors)
+    return MoodCheckIn.objects.create(
+        owner=actor, mood=int(mood), feelings=", ".join(dict.fromkeys(chosen)), note=note, tags=clean_tags
+    )
+
+
+@transaction.atomic
+def checkin_delete(*, actor: Any, checkin_id: Any) -> None:
+    access_checkin(actor, checkin_id).delete()

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alongside.core.errors import errors_into
 from alongside.core.markdown import render_markdown
 from alongside.selfcare import access, selectors, services
-from alongside.selfcare.forms import EntryForm, SearchForm, SettingsForm
+from alongside.selfcare.forms import CheckInForm, EntryForm, SearchForm, SettingsForm
+from alongside.selfcare.moods import WINDOWS, chart_svg, mood_series
 
 SUPPORT_MESSAGE = _(
     "What you wrote sounds really hard. You don't have to carry it alone: the crisis lines at “Get help "
@@ -100,3 +101,51 @@ def journal_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your journal settings are saved."))
         return redirect("selfcare:journal")
     return render(request, "selfcare/settings.html", {"form": form})
+
+
+# --- Mood check-ins ------------------------------------------------------------------------------
+
+# Where a one-tap check-in may send the person back to (by name: never an address from the form).
+BACK_TO = {"home": "/", "journal": "selfcare:journal", "moods": "selfcare:moods", "chat": "chat:start"}
+
+
+def _moods_page(request: HttpRequest, form: CheckInForm, days: int = 30, status: int = 200) -> HttpResponse:
+    series = mood_series(user=request.user, days=days)
+    context = {
+        "series": series,
+        "chart": chart_svg(series),
+        "windows": WINDOWS,
+        "form": form,
+        "recent": selectors.recent_checkins(user=request.user),
+    }
+    return render(request, "selfcare/moods.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def moods(request: HttpRequest) -> HttpResponse:
+    days = request.GET.get("days", "30")
+    return _moods_page(request, CheckInForm(), days=int(days) if days.isdigit() else 30)
+
+
+@login_required
+@require_POST
+def check_in(request: HttpRequest) -> HttpResponse:
+    """A check-in: one tap from the home page, the journal or after a chat, or the full form."""
+    form = CheckInForm(request.POST)
+    back = BACK_TO.get(request.POST.get("back", ""), "selfcare:moods")
+    if form.is_valid():
+        with errors_into(form):
+            services.checkin_save(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Thank you for checking in. It's in your mood chart."))
+            return redirect(back)
+    return _moods_page(request, form, status=422)
+
+
+@login_required
+@require_POST
+def checkin_delete(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    services.checkin_delete(actor=request.user, checkin_id=checkin_id)
+    messages.success(request, _("The check-in is deleted."))
+    return redirect("selfcare:moods")
