@@ -50,6 +50,15 @@ def test_a_member_writes_reads_and_searches_their_journal(browser: Browser, live
     audit(page)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your journal settings are saved.")).to_be_visible()
+    page.get_by_role("link", name="Download or erase").click()
+    page.get_by_role("button", name="Erase it all").click()  # not ticked: nothing is erased
+    expect(
+        page.get_by_role("link", name="Please tick the box to say you're sure. Nothing has been erased.")
+    ).to_be_visible()
+    audit(page)
+    page.get_by_label("I understand: my journal, my mood check-ins and their settings will be gone for good").check()
+    page.get_by_role("button", name="Erase it all").click()
+    expect(page.get_by_text("Nothing here yet. Whenever you're ready.")).to_be_visible()
     context.close()
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from alongside.core.api import Input, ListOut, PageNumber, Text, page_of, responses
-from alongside.selfcare import access, selectors, services
+from alongside.selfcare import access, export, selectors, services
 from alongside.selfcare.enums import Feeling, Mood
 from alongside.selfcare.moods import mood_series
 
@@ -208,4 +208,26 @@ def checkins(request: HttpRequest, page: PageNumber = 1) -> dict[str, Any]:
 )
 def checkin_delete(request: HttpRequest, checkin_id: int) -> Status[None]:
     services.checkin_delete(actor=_me(request), checkin_id=checkin_id)
+    return Status(204, None)
+
+
+# --- Export and erase ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/journal/export",
+    response=responses({200: dict[str, Any]}, 401, 403),
+    summary="Everything of yours here: journal entries, journal settings and mood check-ins",
+)
+def export_all(request: HttpRequest) -> dict[str, Any]:
+    return export.export_data(user=_me(request))
+
+
+@router.delete(
+    "/journal",
+    response=responses({204: None}, 401, 403),
+    summary="Erase your journal, your mood check-ins and their settings, for good",
+)
+def erase_all(request: HttpRequest) -> Status[None]:
+    export.erase_all(actor=_me(request))
     return Status(204, None)

@@ -65,3 +65,10 @@ class CheckInForm(PlainErrors, forms.Form):
         max_length=services.TAGS_MAX * (services.TAG_MAX + 2),
         required=False,
     )
+
+
+class EraseForm(PlainErrors, forms.Form):
+    sure = forms.BooleanField(
+        label=_("I understand: my journal, my mood check-ins and their settings will be gone for good"),
+        error_messages={"required": _("Please tick the box to say you're sure. Nothing has been erased.")},
+    )

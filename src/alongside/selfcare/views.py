@@ -3,6 +3,8 @@ settings. Every page works without JavaScript, and none is cached by the browser
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alongside.core.errors import errors_into
 from alongside.core.markdown import render_markdown
-from alongside.selfcare import access, selectors, services
-from alongside.selfcare.forms import CheckInForm, EntryForm, SearchForm, SettingsForm
+from alongside.selfcare import access, export, selectors, services
+from alongside.selfcare.forms import CheckInForm, EntryForm, EraseForm, SearchForm, SettingsForm
 from alongside.selfcare.moods import WINDOWS, chart_svg, mood_series
 
 SUPPORT_MESSAGE = _(
@@ -149,3 +151,43 @@ def checkin_delete(request: HttpRequest, checkin_id: int) -> HttpResponse:
     services.checkin_delete(actor=request.user, checkin_id=checkin_id)
     messages.success(request, _("The check-in is deleted."))
     return redirect("selfcare:moods")
+
+
+# --- Take it away, or erase it ---------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def export_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "selfcare/export.html", {"form": EraseForm()})
+
+
+@never_cache
+@login_required
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponse:
+    data = json.dumps(export.export_data(user=request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="alongside-journal-and-moods.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def export_zip(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(export.journal_zip(user=request.user), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="alongside-journal.zip"'
+    return response
+
+
+@login_required
+@require_POST
+def erase(request: HttpRequest) -> HttpResponse:
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        return render(request, "selfcare/export.html", {"form": form}, status=422)
+    export.erase_all(actor=request.user)
+    messages.success(request, _("Your journal, moods and their settings are erased. Nothing of them is kept."))
+    return redirect("selfcare:journal")

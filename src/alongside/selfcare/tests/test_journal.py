@@ -4,6 +4,8 @@ for their own eyes."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -41,6 +43,12 @@ TABLE: dict[str, tuple[int, ...]] = {
     "api_list":      (200,  200,   200,     200,  200,  200, 401),
     "settings":      (200,  200,   200,     200,  200,  200, 302),
     "api_settings":  (200,  200,   200,     200,  200,  200, 401),
+    "export":        (200,  200,   200,     200,  200,  200, 302),
+    "export_json":   (200,  200,   200,     200,  200,  200, 302),
+    "export_zip":    (200,  200,   200,     200,  200,  200, 302),
+    "erase":         (302,  302,   302,     302,  302,  302, 302),
+    "api_export":    (200,  200,   200,     200,  200,  200, 401),
+    "api_erase":     (204,  204,   204,     204,  204,  204, 401),
 }
 # fmt: on
 
@@ -70,6 +78,8 @@ def _call(people: dict[str, Any], actor: str, action: str, entry_id: int) -> Any
             "api_delete": ("DELETE", path, None),
             "api_list": ("GET", "/journal/entries", None),
             "api_settings": ("GET", "/journal/settings", None),
+            "api_export": ("GET", "/journal/export", None),
+            "api_erase": ("DELETE", "/journal", None),
         }
         method, url, body = calls[action]
         return api.call(method, url, body)
@@ -81,7 +91,13 @@ def _call(people: dict[str, Any], actor: str, action: str, entry_id: int) -> Any
         "delete": reverse("selfcare:entry_delete", args=[entry_id]),
         "journal": reverse("selfcare:journal"),
         "settings": reverse("selfcare:settings"),
+        "export": reverse("selfcare:export"),
+        "export_json": reverse("selfcare:export_json"),
+        "export_zip": reverse("selfcare:export_zip"),
+        "erase": reverse("selfcare:erase"),
     }
+    if action == "erase":
+        return client.post(urls[action], {"sure": "on"})
     if action == "edit_send":
         return client.post(urls[action], {"body": "Changed", "mood": "", "tags": ""})
     if action == "delete":
@@ -102,11 +118,13 @@ def test_matrix(action: str, actor: str, expected: int) -> None:
     entry = _write(people["owner"], title="Tuesday")
     response = _call(people, actor, action, entry.pk)
     assert response.status_code == expected, response.content[:300]
-    if actor != "owner" and actor != "anonymous":
+    if actor not in ("owner", "anonymous") and action == "export_zip":
+        assert zipfile.ZipFile(io.BytesIO(response.content)).namelist() == []  # their own: nothing
+    elif actor not in ("owner", "anonymous"):
         assert WORDS not in response.content.decode()  # never someone else's words
         assert "Tuesday" not in response.content.decode()
     still = JournalEntry.objects.filter(pk=entry.pk).first()
-    assert (still is None) == (action in ("delete", "api_delete") and actor == "owner")
+    assert (still is None) == (action in ("delete", "api_delete", "erase", "api_erase") and actor == "owner")
     if still is not None:
         assert (still.body == "Changed") == (action in ("edit_send", "api_put") and actor == "owner")
     if expected == 404:

@@ -1,0 +1,97 @@
+"""A member's own self-care data, to take away or to erase (issue 11.6).
+
+- `export_data`: everything of theirs in this app as one JSON-ready dict (journal entries with
+  their words decrypted, journal settings, mood check-ins).
+- `journal_zip`: the journal as Markdown files in a zip, one file an entry, named by date and title,
+  with the date, mood and tags at the top.
+- `erase_all`: every entry, check-in and setting of theirs deleted, in one transaction; the audit
+  log records that it happened and how many rows, never what they held.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from alongside.core.audit import audit_record
+from alongside.core.errors import NotFound
+from alongside.selfcare.access import check_own_journal
+from alongside.selfcare.models import JournalEntry, JournalSettings, MoodCheckIn
+
+FORMAT = "alongside-selfcare/1"
+
+
+def export_data(*, user: Any) -> dict[str, Any]:
+    if not check_own_journal(user):
+        raise NotFound()
+    settings = JournalSettings.objects.filter(owner=user).first()
+    return {
+        "format": FORMAT,
+        "exported_at": timezone.now().isoformat(),
+        "journal": [
+            {
+                "title": entry.title,
+                "body": entry.body,
+                "mood": entry.mood,
+                "tags": entry.tag_list,
+                "created_at": entry.created_at.isoformat(),
+                "updated_at": entry.updated_at.isoformat(),
+            }
+            for entry in JournalEntry.objects.filter(owner=user).order_by("created_at", "pk")
+        ],
+        "journal_settings": {"screen_for_crisis": bool(settings and settings.screen_for_crisis)},
+        "mood_check_ins": [
+            {
+                "mood": checkin.mood,
+                "feelings": checkin.feeling_list,
+                "note": checkin.note,
+                "tags": checkin.tag_list,
+                "created_at": checkin.created_at.isoformat(),
+            }
+            for checkin in MoodCheckIn.objects.filter(owner=user).order_by("created_at", "pk")
+        ],
+    }
+
+
+def _file_name(entry: JournalEntry, taken: set[str]) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", entry.title.lower()).strip("-")[:40] or "entry"
+    base = f"{timezone.localtime(entry.created_at):%Y-%m-%d}-{slug}"
+    name, n = f"{base}.md", 2
+    while name in taken:
+        name, n = f"{base}-{n}.md", n + 1
+    taken.add(name)
+    return name
+
+
+def journal_zip(*, user: Any) -> bytes:
+    if not check_own_journal(user):
+        raise NotFound()
+    buffer, taken = io.BytesIO(), set[str]()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in JournalEntry.objects.filter(owner=user).order_by("created_at", "pk"):
+            head = [f"# {entry.title}" if entry.title else f"# {timezone.localtime(entry.created_at):%d %B %Y}", ""]
+            head.append(f"Written: {timezone.localtime(entry.created_at):%Y-%m-%d %H:%M}")
+            if entry.mood:
+                head.append(f"Mood: {entry.get_mood_display()}")
+            if entry.tag_list:
+                head.append(f"Tags: {', '.join(entry.tag_list)}")
+            archive.writestr(f"journal/{_file_name(entry, taken)}", "\n".join([*head, "", entry.body, ""]))
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def erase_all(*, actor: Any) -> dict[str, int]:
+    if not check_own_journal(actor):
+        raise NotFound()
+    counts = {
+        "journal_entries": JournalEntry.objects.filter(owner=actor).delete()[0],
+        "mood_check_ins": MoodCheckIn.objects.filter(owner=actor).delete()[0],
+        "journal_settings": JournalSettings.objects.filter(owner=actor).delete()[0],
+    }
+    audit_record(actor=actor, action="selfcare.erased", target=actor, data=counts)
+    return counts
