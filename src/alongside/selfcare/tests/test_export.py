@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 SECRET = "the letter I never sent to my father"
 
 
-def _fill(person):
+def _fill(person: Any) -> None:
     services.entry_save(actor=person, title="Sunday", body=f"I wrote {SECRET}.", mood="2", tags="family")
     services.entry_save(actor=person, title="Sunday", body="Second one the same day.")
     services.checkin_save(actor=person, mood=4, feelings=["hopeful"], note="Better after the call", tags="call")
