@@ -89,3 +89,33 @@ def test_a_member_checks_in_from_home_and_reads_their_mood_chart(browser: Browse
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"mood-chart-{'dark' if dark else 'light'}.png"), full_page=True)
         context.close()
+
+
+def test_phq9_question_9_opens_the_crisis_panel_at_once(browser: Browser, live_url: str, audit: Any) -> None:
+    from alongside.safety.models import RiskEvent
+
+    make_person("rowan_asks")
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_url, "rowan_asks", audit)
+    page.goto(f"{live_url}/journal/measures/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-up questionnaires")
+    audit(page)
+    page.get_by_role("link", name="Take the PHQ-9").click()
+    expect(page.get_by_text("our safety team will be told", exact=False)).to_be_visible()  # before they start
+    audit(page)
+    for index in range(8):
+        page.locator(f"#q{index}-1").check()
+    panel = page.locator("#crisis-now")
+    expect(panel).to_be_hidden()
+    page.locator("#q8-0").check()
+    expect(panel).to_be_hidden()
+    page.locator("#q8-1").check()  # "Several days": the panel opens at once, before anything is sent
+    expect(panel).to_be_visible()
+    audit(page)
+    page.get_by_role("button", name="See my score").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your PHQ-9 result")
+    expect(page.get_by_text("Our safety team has been told", exact=False)).to_be_visible()
+    audit(page)
+    assert RiskEvent.objects.filter(subject__username="rowan_asks", source="questionnaire").count() == 1
+    context.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from alongside.core.errors import NotFound
-from alongside.selfcare.models import JournalEntry, MoodCheckIn
+from alongside.selfcare.models import JournalEntry, MeasureResult, MoodCheckIn
 
 
 def check_own_journal(user: Any) -> bool:
@@ -37,4 +37,14 @@ def access_checkin(user: Any, checkin_id: Any) -> MoodCheckIn:
     try:
         return MoodCheckIn.objects.get(pk=int(checkin_id), owner=user)
     except (TypeError, ValueError, MoodCheckIn.DoesNotExist):
+        raise NotFound() from None
+
+
+def access_result(user: Any, result_id: Any) -> MeasureResult:
+    """One of the person's own questionnaire results, else NotFound."""
+    if not check_own_journal(user):
+        raise NotFound()
+    try:
+        return MeasureResult.objects.get(pk=int(result_id), owner=user)
+    except (TypeError, ValueError, MeasureResult.DoesNotExist):
         raise NotFound() from None

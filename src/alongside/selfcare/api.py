@@ -11,13 +11,14 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from alongside.core.api import Input, ListOut, PageNumber, Text, page_of, responses
-from alongside.selfcare import access, export, selectors, services
+from alongside.selfcare import access, export, scores, selectors, services
 from alongside.selfcare.enums import Feeling, Mood
+from alongside.selfcare.measures import MEASURES
 from alongside.selfcare.moods import mood_series
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
-    from alongside.selfcare.models import JournalEntry, MoodCheckIn
+    from alongside.selfcare.models import JournalEntry, MeasureResult, MoodCheckIn
 
 router = Router(tags=["journal"])
 
@@ -231,3 +232,101 @@ def export_all(request: HttpRequest) -> dict[str, Any]:
 def erase_all(request: HttpRequest) -> Status[None]:
     export.erase_all(actor=_me(request))
     return Status(204, None)
+
+
+# --- Validated measures ------------------------------------------------------------------------------
+
+
+class AnswersIn(Input):
+    answers: list[int] = Field(..., max_length=20, description="One value per question, in order.")
+
+
+class ResultOut(Schema):
+    id: int
+    measure: str
+    score: int
+    maximum: int
+    band: str
+    meaning: str
+    created_at: datetime
+    crisis: bool = Field(
+        False, description="PHQ-9 question 9 above 'not at all': show the crisis panel; responders were told."
+    )
+
+
+class MeasureOut(Schema):
+    key: str
+    name: str
+    stem: str
+    questions: list[str]
+    answers: list[tuple[int, str]]
+    every_weeks: int
+    due: bool
+    results: list[ResultOut]
+
+
+class ScheduleIn(Input):
+    every_weeks: Literal[0, 2, 4]
+
+
+def _result(result: MeasureResult, *, crisis: bool = False) -> ResultOut:
+    measure = MEASURES[result.measure]
+    band = measure.band(result.score)
+    return ResultOut(
+        id=result.pk,
+        measure=result.measure,
+        score=result.score,
+        maximum=measure.maximum,
+        band=str(band.name) if band else "",
+        meaning=str(band.plain) if band else "",
+        created_at=result.created_at,
+        crisis=crisis,
+    )
+
+
+@router.get(
+    "/measures", response=responses({200: list[MeasureOut]}, 401, 403), summary="The questionnaires and your results"
+)
+def measures(request: HttpRequest) -> list[MeasureOut]:
+    return [
+        MeasureOut(
+            key=history.measure.key,
+            name=history.measure.name,
+            stem=str(history.measure.stem),
+            questions=[str(question) for question in history.measure.questions],
+            answers=[(value, str(label)) for value, label in history.measure.answers],
+            every_weeks=history.every_weeks,
+            due=history.due,
+            results=[_result(result) for result in history.results],
+        )
+        for history in scores.histories(user=_me(request))
+    ]
+
+
+@router.post(
+    "/measures/{key}",
+    response=responses({201: ResultOut}, 400, 401, 403, 404),
+    summary="Answer a questionnaire",
+    description="PHQ-9's question 9 answered above 0 raises an event for the safety responders (say so first).",
+)
+def measure_answer(request: HttpRequest, key: str, payload: AnswersIn) -> Status[ResultOut]:
+    answered = services.measure_submit(actor=_me(request), key=key, answers=payload.answers)
+    return Status(201, _result(answered.result, crisis=answered.crisis))
+
+
+@router.delete(
+    "/measures/results/{result_id}", response=responses({204: None}, 401, 403, 404), summary="Delete a result"
+)
+def measure_delete(request: HttpRequest, result_id: int) -> Status[None]:
+    services.measure_delete(actor=_me(request), result_id=result_id)
+    return Status(204, None)
+
+
+@router.put(
+    "/measures/{key}/schedule",
+    response=responses({200: ScheduleIn}, 400, 401, 403, 404),
+    summary="Offer a questionnaire every 2 or 4 weeks, or only when you choose (0)",
+)
+def measure_schedule(request: HttpRequest, key: str, payload: ScheduleIn) -> ScheduleIn:
+    weeks = services.measure_schedule_set(actor=_me(request), key=key, every_weeks=payload.every_weeks)
+    return ScheduleIn(every_weeks=weeks)  # type: ignore[arg-type]

@@ -1,16 +1,17 @@
 """A member's own self-care data, to take away or to erase (issue 11.6).
 
 - `export_data`: everything of theirs in this app as one JSON-ready dict (journal entries with
-  their words decrypted, journal settings, mood check-ins).
+  their words decrypted, journal settings, mood check-ins, questionnaire results and schedules).
 - `journal_zip`: the journal as Markdown files in a zip, one file an entry, named by date and title,
   with the date, mood and tags at the top.
-- `erase_all`: every entry, check-in and setting of theirs deleted, in one transaction; the audit
+- `erase_all`: every entry, check-in, questionnaire result and setting of theirs deleted, in one transaction; the audit
   log records that it happened and how many rows, never what they held.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from typing import Any
@@ -21,7 +22,7 @@ from django.utils import timezone
 from alongside.core.audit import audit_record
 from alongside.core.errors import NotFound
 from alongside.selfcare.access import check_own_journal
-from alongside.selfcare.models import JournalEntry, JournalSettings, MoodCheckIn
+from alongside.selfcare.models import JournalEntry, JournalSettings, MeasureResult, MeasureSchedule, MoodCheckIn
 
 FORMAT = "alongside-selfcare/1"
 
@@ -55,6 +56,18 @@ def export_data(*, user: Any) -> dict[str, Any]:
             }
             for checkin in MoodCheckIn.objects.filter(owner=user).order_by("created_at", "pk")
         ],
+        "questionnaires": [
+            {
+                "measure": result.measure,
+                "answers": json.loads(result.answers),
+                "score": result.score,
+                "created_at": result.created_at.isoformat(),
+            }
+            for result in MeasureResult.objects.filter(owner=user).order_by("created_at", "pk")
+        ],
+        "questionnaire_schedules": {
+            schedule.measure: schedule.every_weeks for schedule in MeasureSchedule.objects.filter(owner=user)
+        },
     }
 
 
@@ -92,6 +105,8 @@ def erase_all(*, actor: Any) -> dict[str, int]:
         "journal_entries": JournalEntry.objects.filter(owner=actor).delete()[0],
         "mood_check_ins": MoodCheckIn.objects.filter(owner=actor).delete()[0],
         "journal_settings": JournalSettings.objects.filter(owner=actor).delete()[0],
+        "questionnaires": MeasureResult.objects.filter(owner=actor).delete()[0],
+        "questionnaire_schedules": MeasureSchedule.objects.filter(owner=actor).delete()[0],
     }
     audit_record(actor=actor, action="selfcare.erased", target=actor, data=counts)
     return counts

@@ -84,3 +84,36 @@ class MoodCheckIn(models.Model):
     @property
     def feeling_list(self) -> list[str]:
         return [feeling.strip() for feeling in self.feelings.split(",") if feeling.strip()]
+
+
+class MeasureResult(models.Model):
+    """One completed questionnaire (selfcare.measures): the answers encrypted, the score (for the
+    member's chart and, later, anonymous totals) plain."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="measure_results")
+    measure = models.CharField(max_length=8)
+    answers = EncryptedTextField()  # JSON list of the answers' values, in question order
+    score = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "measure", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure} result {self.pk}"
+
+
+class MeasureSchedule(models.Model):
+    """How often the member wants a questionnaire offered (every 2 or 4 weeks); none: only when they
+    choose. Never required."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    measure = models.CharField(max_length=8)
+    every_weeks = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "measure"], name="selfcare_one_schedule_per_measure")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} every {self.every_weeks} weeks"

@@ -8,23 +8,28 @@
 - `entry_delete`: gone for good (no copy is kept).
 - `settings_save`: the owner's journal settings.
 - `checkin_save` / `checkin_delete`: a mood check-in, and taking one back.
+- `measure_submit` / `measure_delete` / `measure_schedule_set`: a completed questionnaire (the
+  crisis route for PHQ-9's question 9), deleting a result, and how often one is offered.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alongside.core.errors import Invalid, NotFound
 from alongside.core.screening import screen_content
 from alongside.safety.services import risk as safety_risk
-from alongside.selfcare.access import access_checkin, access_entry, check_own_journal
+from alongside.selfcare.access import access_checkin, access_entry, access_result, check_own_journal
 from alongside.selfcare.enums import Feeling, Mood
-from alongside.selfcare.models import JournalEntry, JournalSettings, MoodCheckIn
+from alongside.selfcare.measures import MEASURES
+from alongside.selfcare.models import JournalEntry, JournalSettings, MeasureResult, MeasureSchedule, MoodCheckIn
 
 TITLE_MAX = 150
 BODY_MAX = 20_000
@@ -141,3 +146,67 @@ def checkin_save(*, actor: Any, mood: Any, feelings: Any = (), note: Any = "", t
 @transaction.atomic
 def checkin_delete(*, actor: Any, checkin_id: Any) -> None:
     access_checkin(actor, checkin_id).delete()
+
+
+# --- Validated measures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answered:
+    result: MeasureResult
+    crisis: bool  # the crisis question was answered above "not at all": responders are told
+
+
+@transaction.atomic
+def measure_submit(*, actor: Any, key: str, answers: Any) -> Answered:
+    """A completed questionnaire: every question answered with one of its answers, else refused
+    (nothing saved). PHQ-9's question 9 above "not at all" raises an event for the safety responders
+    (the member was told before starting)."""
+    if not check_own_journal(actor):
+        raise NotFound()
+    measure = MEASURES.get(key)
+    if measure is None:
+        raise NotFound()
+    allowed = {value for value, _label in measure.answers}
+    values = list(answers) if isinstance(answers, list | tuple) else []
+    try:
+        numbers = [int(value) for value in values]
+    except (TypeError, ValueError):
+        numbers = []
+    if len(numbers) != len(measure.questions) or any(number not in allowed for number in numbers):
+        raise Invalid({"answers": [_("Please answer every question; each has its own choices.")]})
+    result = MeasureResult.objects.create(
+        owner=actor, measure=key, answers=json.dumps(numbers), score=measure.score(numbers)
+    )
+    crisis = measure.crisis_question is not None and numbers[measure.crisis_question] > 0
+    if crisis:
+        assert measure.crisis_question is not None
+        safety_risk.risk_from_questionnaire(
+            subject=actor,
+            answer=numbers[measure.crisis_question],
+            question=f"{measure.name} {measure.crisis_question + 1}: {measure.questions[measure.crisis_question]}",
+            link=reverse("safety:help"),
+        )
+    return Answered(result=result, crisis=crisis)
+
+
+@transaction.atomic
+def measure_delete(*, actor: Any, result_id: Any) -> None:
+    access_result(actor, result_id).delete()
+
+
+@transaction.atomic
+def measure_schedule_set(*, actor: Any, key: str, every_weeks: Any) -> int:
+    """Offer a questionnaire every 2 or 4 weeks, or (0) only when the member chooses."""
+    if not check_own_journal(actor):
+        raise NotFound()
+    if key not in MEASURES:
+        raise NotFound()
+    if str(every_weeks) not in ("0", "2", "4"):
+        raise Invalid({"every_weeks": [_("Please choose every 2 weeks, every 4 weeks, or only when you choose.")]})
+    weeks = int(every_weeks)
+    if weeks:
+        MeasureSchedule.objects.update_or_create(owner=actor, measure=key, defaults={"every_weeks": weeks})
+    else:
+        MeasureSchedule.objects.filter(owner=actor, measure=key).delete()
+    return weeks

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alongside.core.errors import errors_into
+from alongside.core.errors import Invalid, NotFound, errors_as_messages, errors_into
 from alongside.core.markdown import render_markdown
-from alongside.selfcare import access, export, selectors, services
+from alongside.selfcare import access, export, scores, selectors, services
 from alongside.selfcare.forms import CheckInForm, EntryForm, EraseForm, SearchForm, SettingsForm
+from alongside.selfcare.measures import MEASURES
 from alongside.selfcare.moods import WINDOWS, chart_svg, mood_series
 
 SUPPORT_MESSAGE = _(
@@ -191,3 +192,71 @@ def erase(request: HttpRequest) -> HttpResponse:
     export.erase_all(actor=request.user)
     messages.success(request, _("Your journal, moods and their settings are erased. Nothing of them is kept."))
     return redirect("selfcare:journal")
+
+
+# --- Validated measures ------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def measures(request: HttpRequest) -> HttpResponse:
+    return render(request, "selfcare/measures.html", {"histories": scores.histories(user=request.user)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_take(request: HttpRequest, key: str) -> HttpResponse:
+    measure = MEASURES.get(key)
+    if measure is None:
+        raise NotFound()
+    chosen: dict[int, str] = {}
+    problem, status = "", 200
+    if request.method == "POST":
+        answers = [request.POST.get(f"q{index}", "") for index in range(len(measure.questions))]
+        chosen = dict(enumerate(answers))
+        try:
+            answered = services.measure_submit(actor=request.user, key=key, answers=answers)
+        except Invalid as error:
+            problem, status = " ".join(error.messages), 422
+        else:
+            return redirect("selfcare:measure_result", result_id=answered.result.pk)
+    questions = [
+        (index, question, [(value, label, chosen.get(index) == str(value)) for value, label in measure.answers])
+        for index, question in enumerate(measure.questions)
+    ]
+    context = {"measure": measure, "questions": questions, "problem": problem}
+    return render(request, "selfcare/measure_take.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def measure_result(request: HttpRequest, result_id: int) -> HttpResponse:
+    result = access.access_result(request.user, result_id)
+    measure = MEASURES[result.measure]
+    context = {
+        "result": result,
+        "measure": measure,
+        "band": measure.band(result.score),
+        "crisis": scores.crisis_answered(result),
+    }
+    return render(request, "selfcare/measure_result.html", context)
+
+
+@login_required
+@require_POST
+def measure_delete(request: HttpRequest, result_id: int) -> HttpResponse:
+    services.measure_delete(actor=request.user, result_id=result_id)
+    messages.success(request, _("The result is deleted."))
+    return redirect("selfcare:measures")
+
+
+@login_required
+@require_POST
+def measure_schedule(request: HttpRequest, key: str) -> HttpResponse:
+    with errors_as_messages(request):
+        services.measure_schedule_set(actor=request.user, key=key, every_weeks=request.POST.get("every_weeks", ""))
+        messages.success(request, _("Saved. It's offered when it's due, and never required."))
+    return redirect("selfcare:measures")

@@ -201,6 +201,23 @@ def risk_from_screening(
     return level
 
 
+def risk_from_questionnaire(*, subject: Any, answer: int, question: str, link: str) -> RiskEvent:
+    """A member answered a questionnaire's question about thoughts of death or self-harm (PHQ-9 item
+    9) above "not at all": an event for the responders, `crisis` for "nearly every day", else `high`.
+    The member was told before starting that this happens. Only the question and the answer are
+    stored with it, never the rest of the questionnaire."""
+    level = RiskLevel.CRISIS if answer >= 3 else RiskLevel.HIGH
+    return _raise(
+        subject=subject,
+        source=RiskSource.QUESTIONNAIRE,
+        level=level,
+        score=None,
+        assessment={"question": question, "answer": answer},
+        content=f"{question}: {answer} of 3",
+        link=link,
+    )
+
+
 def risk_from_escalation(*, subject: Any, listener: Any, note: str, link: str, conversation_id: int) -> RiskEvent:
     """A listener asked responders for help: a `crisis`-priority event with the conversation's
     reference, so a responder can join the chat beside the listener."""

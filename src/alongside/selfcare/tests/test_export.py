@@ -28,6 +28,8 @@ def _fill(person: Any) -> None:
     services.entry_save(actor=person, title="Sunday", body="Second one the same day.")
     services.checkin_save(actor=person, mood=4, feelings=["hopeful"], note="Better after the call", tags="call")
     services.settings_save(actor=person, screen_for_crisis=True)
+    services.measure_submit(actor=person, key="who5", answers=[3, 3, 2, 2, 1])
+    services.measure_schedule_set(actor=person, key="who5", every_weeks=4)
 
 
 def test_the_member_downloads_everything_as_json_and_the_journal_as_markdown():
@@ -43,6 +45,9 @@ def test_the_member_downloads_everything_as_json_and_the_journal_as_markdown():
     checkin = data["mood_check_ins"][0]
     assert (checkin["mood"], checkin["feelings"], checkin["note"]) == (4, ["hopeful"], "Better after the call")
     assert data["journal_settings"] == {"screen_for_crisis": True}
+    assert data["questionnaires"][0]["answers"] == [3, 3, 2, 2, 1]
+    assert data["questionnaires"][0]["score"] == 44
+    assert data["questionnaire_schedules"] == {"who5": 4}
     assert "Not theirs to take" not in response.content.decode()
     assert api_for(person).call("GET", "/journal/export").json()["journal"][0]["tags"] == ["family"]
 
@@ -75,7 +80,13 @@ def test_erasing_leaves_no_rows_and_nothing_readable_and_asks_first():
     assert not JournalSettings.objects.filter(owner=person).exists()
     assert JournalEntry.objects.filter(owner=other).count() == 1
     entry = AuditEntry.objects.get(action="selfcare.erased")
-    assert entry.data == {"journal_entries": 2, "mood_check_ins": 1, "journal_settings": 1}
+    assert entry.data == {
+        "journal_entries": 2,
+        "mood_check_ins": 1,
+        "journal_settings": 1,
+        "questionnaires": 1,
+        "questionnaire_schedules": 1,
+    }
     assert SECRET not in json.dumps(entry.data)
 
 
