@@ -119,3 +119,35 @@ def test_phq9_question_9_opens_the_crisis_panel_at_once(browser: Browser, live_u
     audit(page)
     assert RiskEvent.objects.filter(subject__username="rowan_asks", source="questionnaire").count() == 1
     context.close()
+
+
+def test_a_member_sets_a_goal_ticks_a_step_and_shares_a_milestone(browser: Browser, live_url: str, audit: Any) -> None:
+    from alongside.communities.models import Visibility
+    from alongside.communities.tests.conftest import quick_community
+
+    person = make_person("briar_goals")
+    quick_community("Small wins", Visibility.PUBLIC, members=(person,))
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_url, "briar_goals", audit)
+    page.goto(f"{live_url}/journal/goals/")
+    audit(page)
+    page.get_by_role("link", name="Set a goal").click()
+    page.get_by_role("button", name="Save").click()  # no goal written: the form says so
+    expect(page.get_by_role("link", name="Please fill in “Your goal”.")).to_be_visible()
+    audit(page)
+    page.get_by_label("Your goal").fill("Cook one proper meal")
+    page.get_by_label("Small steps (optional), one a line").fill("Choose a recipe\nBuy the food\nCook it")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("0 of 3 steps done")).to_be_visible()
+    page.get_by_role("button", name="Choose a recipe").click()
+    expect(page.get_by_text("1 of 3 steps done")).to_be_visible()
+    page.get_by_role("button", name="I worked on it today").click()
+    expect(page.get_by_text("You've worked on it 1 day in this run.")).to_be_visible()
+    audit(page)
+    page.get_by_role("link", name="Share as a milestone").click()
+    audit(page)
+    page.get_by_label("What you'd like to say").fill("I cooked for the first time in months.")
+    page.get_by_role("button", name="Share it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Milestone: Cook one proper meal")
+    context.close()

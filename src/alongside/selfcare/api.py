@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from alongside.core.api import Input, ListOut, PageNumber, Text, page_of, responses
-from alongside.selfcare import access, export, scores, selectors, services
+from alongside.selfcare import access, export, goals, scores, selectors, services
 from alongside.selfcare.enums import Feeling, Mood
 from alongside.selfcare.measures import MEASURES
 from alongside.selfcare.moods import mood_series
@@ -66,6 +66,8 @@ class SavedOut(EntryOut):
 
 class SettingsIo(Input):
     screen_for_crisis: bool
+    quiet_start: int = Field(22, ge=0, le=23, description="No goal reminders from this hour...")
+    quiet_end: int = Field(8, ge=0, le=23, description="...until this one (the site's time).")
 
 
 def _saved(result: services.Saved) -> SavedOut:
@@ -111,15 +113,20 @@ def entry_delete(request: HttpRequest, entry_id: int) -> Status[None]:
 
 @router.get("/journal/settings", response=responses({200: SettingsIo}, 401, 403), summary="Your journal settings")
 def settings_get(request: HttpRequest) -> SettingsIo:
-    return SettingsIo(screen_for_crisis=selectors.journal_settings(user=_me(request)).screen_for_crisis)
+    found = selectors.journal_settings(user=_me(request))
+    return SettingsIo(
+        screen_for_crisis=found.screen_for_crisis, quiet_start=found.quiet_start, quiet_end=found.quiet_end
+    )
 
 
 @router.put(
     "/journal/settings", response=responses({200: SettingsIo}, 400, 401, 403), summary="Change your journal settings"
 )
 def settings_put(request: HttpRequest, payload: SettingsIo) -> SettingsIo:
-    saved = services.settings_save(actor=_me(request), screen_for_crisis=payload.screen_for_crisis)
-    return SettingsIo(screen_for_crisis=saved.screen_for_crisis)
+    saved = services.settings_save(actor=_me(request), **payload.dict())
+    return SettingsIo(
+        screen_for_crisis=saved.screen_for_crisis, quiet_start=saved.quiet_start, quiet_end=saved.quiet_end
+    )
 
 
 # --- Mood check-ins ------------------------------------------------------------------------------
@@ -330,3 +337,94 @@ def measure_delete(request: HttpRequest, result_id: int) -> Status[None]:
 def measure_schedule(request: HttpRequest, key: str, payload: ScheduleIn) -> ScheduleIn:
     weeks = services.measure_schedule_set(actor=_me(request), key=key, every_weeks=payload.every_weeks)
     return ScheduleIn(every_weeks=weeks)  # type: ignore[arg-type]
+
+
+# --- Goals ----------------------------------------------------------------------------------------
+
+
+class GoalIn(Input):
+    title: Text = Field(..., max_length=goals.TITLE_MAX)
+    why: Text = Field("", max_length=goals.WHY_MAX)
+    due_date: date | None = None
+    remind: bool = False
+    remind_hour: int = Field(19, ge=0, le=23)
+    steps: list[Text] = Field(default_factory=list, max_length=goals.STEPS_MAX)
+
+
+class StepOut(Schema):
+    id: int
+    text: str
+    done: bool
+
+
+class GoalOut(Schema):
+    id: int
+    title: str
+    why: str
+    due_date: date | None
+    remind: bool
+    remind_hour: int
+    completed: bool
+    percent: int
+    streak: int = Field(..., description="Days worked in this run (one missed day in between is forgiven).")
+    worked_today: bool
+    steps: list[StepOut]
+
+    @staticmethod
+    def of(item: goals.GoalView) -> GoalOut:
+        goal = item.goal
+        return GoalOut(
+            id=goal.pk,
+            title=goal.title,
+            why=goal.why,
+            due_date=goal.due_date,
+            remind=goal.remind,
+            remind_hour=goal.remind_hour,
+            completed=goal.completed_at is not None,
+            percent=item.percent,
+            streak=item.streak,
+            worked_today=item.worked_today,
+            steps=[StepOut(id=step.pk, text=step.text, done=step.done_at is not None) for step in item.steps],
+        )
+
+
+class GoalActIn(Input):
+    do: Literal["today", "done", "undone"]
+
+
+@router.get(
+    "/goals", response=responses({200: list[GoalOut]}, 401, 403), summary="Your goals, with progress and streaks"
+)
+def goals_list(request: HttpRequest) -> list[GoalOut]:
+    return [GoalOut.of(item) for item in goals.goals_of(user=_me(request))]
+
+
+@router.post("/goals", response=responses({201: GoalOut}, 400, 401, 403), summary="Set a goal")
+def goal_create(request: HttpRequest, payload: GoalIn) -> Status[GoalOut]:
+    goal = goals.goal_save(actor=_me(request), **payload.dict())
+    return Status(201, GoalOut.of(next(item for item in goals.goals_of(user=_me(request)) if item.goal.pk == goal.pk)))
+
+
+@router.post(
+    "/goals/{goal_id}", response=responses({204: None}, 400, 401, 403, 404), summary="Worked on it today, or done"
+)
+def goal_act(request: HttpRequest, goal_id: int, payload: GoalActIn) -> Status[None]:
+    if payload.do == "today":
+        goals.worked_today(actor=_me(request), goal_id=goal_id)
+    else:
+        goals.goal_complete(actor=_me(request), goal_id=goal_id, done=payload.do == "done")
+    return Status(204, None)
+
+
+@router.post(
+    "/goals/steps/{step_id}/toggle", response=responses({204: None}, 401, 403, 404), summary="Mark a step done, or not"
+)
+def goal_step_toggle(request: HttpRequest, step_id: int) -> Status[None]:
+    goals.step_toggle(actor=_me(request), step_id=step_id)
+    return Status(204, None)
+
+
+@router.delete("/goals/{goal_id}", response=responses({204: None}, 401, 403, 404), summary="Delete a goal")
+def goal_delete(request: HttpRequest, goal_id: int) -> Status[None]:
+    goals.goal_delete(actor=_me(request), goal_id=goal_id)
+    return Status(204, None)

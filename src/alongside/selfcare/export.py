@@ -1,11 +1,11 @@
 """A member's own self-care data, to take away or to erase (issue 11.6).
 
 - `export_data`: everything of theirs in this app as one JSON-ready dict (journal entries with
-  their words decrypted, journal settings, mood check-ins, questionnaire results and schedules).
+  their words decrypted, journal settings, mood check-ins, goals with their steps, questionnaire results and schedules).
 - `journal_zip`: the journal as Markdown files in a zip, one file an entry, named by date and title,
   with the date, mood and tags at the top.
-- `erase_all`: every entry, check-in, questionnaire result and setting of theirs deleted, in one transaction; the audit
-  log records that it happened and how many rows, never what they held.
+- `erase_all`: every entry, check-in, goal, questionnaire result and setting of theirs deleted, in
+  one transaction; the audit log records that it happened and how many rows, never what they held.
 """
 
 from __future__ import annotations
@@ -22,7 +22,14 @@ from django.utils import timezone
 from alongside.core.audit import audit_record
 from alongside.core.errors import NotFound
 from alongside.selfcare.access import check_own_journal
-from alongside.selfcare.models import JournalEntry, JournalSettings, MeasureResult, MeasureSchedule, MoodCheckIn
+from alongside.selfcare.models import (
+    Goal,
+    JournalEntry,
+    JournalSettings,
+    MeasureResult,
+    MeasureSchedule,
+    MoodCheckIn,
+)
 
 FORMAT = "alongside-selfcare/1"
 
@@ -64,6 +71,19 @@ def export_data(*, user: Any) -> dict[str, Any]:
                 "created_at": result.created_at.isoformat(),
             }
             for result in MeasureResult.objects.filter(owner=user).order_by("created_at", "pk")
+        ],
+        "goals": [
+            {
+                "title": goal.title,
+                "why": goal.why,
+                "due_date": goal.due_date.isoformat() if goal.due_date else None,
+                "remind": goal.remind,
+                "remind_hour": goal.remind_hour,
+                "completed_at": goal.completed_at.isoformat() if goal.completed_at else None,
+                "steps": [{"text": step.text, "done": step.done_at is not None} for step in goal.steps.all()],
+                "days_worked": [day.day.isoformat() for day in goal.days.order_by("day")],
+            }
+            for goal in Goal.objects.filter(owner=user).order_by("created_at", "pk").prefetch_related("steps")
         ],
         "questionnaire_schedules": {
             schedule.measure: schedule.every_weeks for schedule in MeasureSchedule.objects.filter(owner=user)
@@ -107,6 +127,7 @@ def erase_all(*, actor: Any) -> dict[str, int]:
         "journal_settings": JournalSettings.objects.filter(owner=actor).delete()[0],
         "questionnaires": MeasureResult.objects.filter(owner=actor).delete()[0],
         "questionnaire_schedules": MeasureSchedule.objects.filter(owner=actor).delete()[0],
+        "goals": Goal.objects.filter(owner=actor).delete()[1].get("selfcare.Goal", 0),
     }
     audit_record(actor=actor, action="selfcare.erased", target=actor, data=counts)
     return counts

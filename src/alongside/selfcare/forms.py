@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +45,14 @@ class SettingsForm(PlainErrors, forms.Form):
         ),
         required=False,
     )
+    quiet_start = forms.TypedChoiceField(
+        label=_("Quiet hours: no reminders from"),
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        coerce=int,
+    )
+    quiet_end = forms.TypedChoiceField(
+        label=_("until"), choices=[(hour, f"{hour:02d}:00") for hour in range(24)], coerce=int
+    )
 
 
 class CheckInForm(PlainErrors, forms.Form):
@@ -72,3 +82,48 @@ class EraseForm(PlainErrors, forms.Form):
         label=_("I understand: my journal, my mood check-ins and their settings will be gone for good"),
         error_messages={"required": _("Please tick the box to say you're sure. Nothing has been erased.")},
     )
+
+
+class GoalForm(PlainErrors, forms.Form):
+    title = forms.CharField(
+        label=_("Your goal"), max_length=150, help_text=_("Something small and kind to yourself is fine.")
+    )
+    why = forms.CharField(
+        label=_("Why it matters to you (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    steps = forms.CharField(
+        label=_("Small steps (optional), one a line"),
+        required=False,
+        max_length=20 * 202,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    due_date = forms.DateField(
+        label=_("By when (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    remind = forms.BooleanField(label=_("Send me a gentle reminder once a day"), required=False)
+    remind_hour = forms.TypedChoiceField(
+        label=_("At about"),
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        coerce=int,
+        initial=19,
+        help_text=_("Never during your quiet hours (22:00 to 08:00 unless you change them in the journal settings)."),
+    )
+
+
+class ShareGoalForm(PlainErrors, forms.Form):
+    community = forms.ChoiceField(label=_("Which community?"))
+    message = forms.CharField(
+        label=_("What you'd like to say"),
+        help_text=_("Everyone who can read the community will see this, with your name."),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, communities: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["community"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = communities

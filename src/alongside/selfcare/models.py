@@ -50,6 +50,9 @@ class JournalSettings(models.Model):
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_settings")
     screen_for_crisis = models.BooleanField(default=False)
+    # No reminders between these hours (the site's time; start > end spans midnight).
+    quiet_start = models.PositiveSmallIntegerField(default=22)
+    quiet_end = models.PositiveSmallIntegerField(default=8)
 
     def __str__(self) -> str:
         return f"journal settings {self.pk}"
@@ -117,3 +120,52 @@ class MeasureSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} every {self.every_weeks} weeks"
+
+
+class Goal(models.Model):
+    """Something the member wants to work towards, in small steps. The words are encrypted. With
+    `remind` on, the task worker sends one gentle reminder a day at `remind_hour` (the site's time),
+    never in the member's quiet hours (`JournalSettings`)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goals")
+    title = EncryptedTextField()
+    why = EncryptedTextField(blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    remind = models.BooleanField(default=False)
+    remind_hour = models.PositiveSmallIntegerField(default=19)
+    # Bumped whenever the reminder changes: a queued reminder of an older version does nothing.
+    remind_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["completed_at", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"goal {self.pk}"
+
+
+class GoalStep(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
+    text = EncryptedTextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"step {self.pk} of goal {self.goal_id}"
+
+
+class GoalDay(models.Model):
+    """A day the member said they worked on a goal (for the streak)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["goal", "day"], name="selfcare_one_goal_day")]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id} on {self.day}"

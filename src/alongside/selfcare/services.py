@@ -103,12 +103,20 @@ def entry_delete(*, actor: Any, entry_id: Any) -> None:
 
 
 @transaction.atomic
-def settings_save(*, actor: Any, screen_for_crisis: bool) -> JournalSettings:
+def settings_save(
+    *, actor: Any, screen_for_crisis: bool, quiet_start: Any = None, quiet_end: Any = None
+) -> JournalSettings:
+    """The owner's journal settings; quiet hours (no goal reminders) are whole hours, 0 to 23."""
     if not check_own_journal(actor):
         raise NotFound()
-    found, _created = JournalSettings.objects.update_or_create(
-        owner=actor, defaults={"screen_for_crisis": bool(screen_for_crisis)}
-    )
+    values: dict[str, Any] = {"screen_for_crisis": bool(screen_for_crisis)}
+    for field, hour in (("quiet_start", quiet_start), ("quiet_end", quiet_end)):
+        if hour is None:
+            continue
+        if str(hour) not in {str(n) for n in range(24)}:
+            raise Invalid({field: [_("Please choose an hour of the day.")]})
+        values[field] = int(hour)
+    found, _created = JournalSettings.objects.update_or_create(owner=actor, defaults=values)
     return found
 
 

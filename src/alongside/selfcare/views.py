@@ -13,10 +13,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alongside.communities import selectors as community_selectors
 from alongside.core.errors import Invalid, NotFound, errors_as_messages, errors_into
 from alongside.core.markdown import render_markdown
-from alongside.selfcare import access, export, scores, selectors, services
-from alongside.selfcare.forms import CheckInForm, EntryForm, EraseForm, SearchForm, SettingsForm
+from alongside.selfcare import access, export, goals, scores, selectors, services
+from alongside.selfcare.forms import (
+    CheckInForm,
+    EntryForm,
+    EraseForm,
+    GoalForm,
+    SearchForm,
+    SettingsForm,
+    ShareGoalForm,
+)
 from alongside.selfcare.measures import MEASURES
 from alongside.selfcare.moods import WINDOWS, chart_svg, mood_series
 
@@ -98,9 +107,14 @@ def entry_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def journal_settings(request: HttpRequest) -> HttpResponse:
     current = selectors.journal_settings(user=request.user)
-    form = SettingsForm(request.POST or None, initial={"screen_for_crisis": current.screen_for_crisis})
+    initial = {
+        "screen_for_crisis": current.screen_for_crisis,
+        "quiet_start": current.quiet_start,
+        "quiet_end": current.quiet_end,
+    }
+    form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.settings_save(actor=request.user, screen_for_crisis=form.cleaned_data["screen_for_crisis"])
+        services.settings_save(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Your journal settings are saved."))
         return redirect("selfcare:journal")
     return render(request, "selfcare/settings.html", {"form": form})
@@ -260,3 +274,80 @@ def measure_schedule(request: HttpRequest, key: str) -> HttpResponse:
         services.measure_schedule_set(actor=request.user, key=key, every_weeks=request.POST.get("every_weeks", ""))
         messages.success(request, _("Saved. It's offered when it's due, and never required."))
     return redirect("selfcare:measures")
+
+
+# --- Goals ----------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def goals_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "selfcare/goals.html", {"goals": goals.goals_of(user=request.user)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_new(request: HttpRequest) -> HttpResponse:
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            data = form.cleaned_data
+            goals.goal_save(
+                actor=request.user,
+                title=data["title"],
+                why=data["why"],
+                due_date=data["due_date"],
+                remind=data["remind"],
+                remind_hour=data["remind_hour"],
+                steps=data["steps"].splitlines(),
+            )
+            messages.success(request, _("Your goal is saved. One small step at a time."))
+            return redirect("selfcare:goals")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "selfcare/goal_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def goal_act(request: HttpRequest, goal_id: int) -> HttpResponse:
+    """Worked on it today, a step done (or not), finished (or not), or deleted."""
+    what = request.POST.get("do", "")
+    with errors_as_messages(request):
+        if what == "today":
+            goals.worked_today(actor=request.user, goal_id=goal_id)
+            messages.success(request, _("Well done. Every day you show up counts."))
+        elif what == "step":
+            goals.access_goal(request.user, goal_id)
+            goals.step_toggle(actor=request.user, step_id=request.POST.get("step"))
+        elif what in ("done", "undone"):
+            goals.goal_complete(actor=request.user, goal_id=goal_id, done=what == "done")
+            if what == "done":
+                messages.success(request, _("You did it. That's worth being proud of."))
+        elif what == "delete":
+            goals.goal_delete(actor=request.user, goal_id=goal_id)
+            messages.success(request, _("The goal is deleted."))
+        else:
+            raise NotFound()
+    return redirect("selfcare:goals")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_share(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = goals.access_goal(request.user, goal_id)
+    mine = [(community.slug, community.name) for community in community_selectors.my_communities(user=request.user)]
+    form = ShareGoalForm(request.POST or None, communities=mine)
+    if request.method == "POST" and form.is_valid():
+        with errors_into(form):
+            thread = goals.goal_share(
+                actor=request.user,
+                goal_id=goal.pk,
+                slug=form.cleaned_data["community"],
+                message=form.cleaned_data["message"],
+            )
+            messages.success(request, _("Shared. Thank you for letting others see what's possible."))
+            return redirect("communities:thread", slug=thread.community.slug, thread_id=thread.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "selfcare/goal_share.html", {"form": form, "goal": goal, "mine": mine}, status=status)

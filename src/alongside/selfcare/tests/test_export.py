@@ -86,6 +86,7 @@ def test_erasing_leaves_no_rows_and_nothing_readable_and_asks_first():
         "journal_settings": 1,
         "questionnaires": 1,
         "questionnaire_schedules": 1,
+        "goals": 0,
     }
     assert SECRET not in json.dumps(entry.data)
 

@@ -178,7 +178,7 @@ def test_crisis_screening_only_when_asked_and_only_for_the_owner(django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         browser.post(reverse("selfcare:entry_new"), {"body": CRISIS, "mood": "1"}, follow=True)
     assert "sounds really hard" not in browser.get(reverse("selfcare:journal")).content.decode()
-    browser.post(reverse("selfcare:settings"), {"screen_for_crisis": "on"})
+    browser.post(reverse("selfcare:settings"), {"screen_for_crisis": "on", "quiet_start": "22", "quiet_end": "8"})
     with django_capture_on_commit_callbacks(execute=True):
         page = browser.post(reverse("selfcare:entry_new"), {"body": CRISIS, "mood": "1"}, follow=True)
     assert "What you wrote sounds really hard" in page.content.decode()
