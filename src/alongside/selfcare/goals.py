@@ -195,17 +195,35 @@ def goals_of(*, user: Any) -> list[GoalView]:
 
 
 def _quiet(hour: int, start: int, end: int) -> bool:
+    """Whether `hour` is in the quiet hours from `start` to `end` (which may span midnight; the same
+    hour twice means no quiet hours)."""
+    if start == end:
+        return False
     return start <= hour < end if start < end else (hour >= start or hour < end)
+
+
+def _quiet_hours(owner_id: int) -> tuple[int, int]:
+    found = JournalSettings.objects.filter(owner_id=owner_id).first()
+    return (found.quiet_start, found.quiet_end) if found else (22, 8)
 
 
 def next_reminder_at(goal: Goal, *, after: datetime) -> datetime:
     """The next time to remind: the chosen hour, or the end of the quiet hours if it falls in them."""
-    found = JournalSettings.objects.filter(owner_id=goal.owner_id).first()
-    start, end = (found.quiet_start, found.quiet_end) if found else (22, 8)
+    start, end = _quiet_hours(goal.owner_id)
     hour = end if _quiet(goal.remind_hour, start, end) else goal.remind_hour
     local = timezone.localtime(after)
     when = local.replace(hour=hour, minute=0, second=0, microsecond=0)
     return when if when > local else when + timedelta(days=1)
+
+
+def quiet_adjusted(owner_id: int, when: datetime) -> datetime:
+    """`when`, or the end of the owner's quiet hours if it falls in them (for any reminder)."""
+    start, end = _quiet_hours(owner_id)
+    local = timezone.localtime(when)
+    if not _quiet(local.hour, start, end):
+        return when
+    moved = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    return moved if moved > local else moved + timedelta(days=1)
 
 
 def _schedule_reminder(goal: Goal) -> None:

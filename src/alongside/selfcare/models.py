@@ -114,6 +114,8 @@ class MeasureSchedule(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     measure = models.CharField(max_length=8)
     every_weeks = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the last "it's due" notification
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "measure"], name="selfcare_one_schedule_per_measure")]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from alongside.core.errors import Invalid, NotFound
 from alongside.core.screening import screen_content
+from alongside.notifications import services as notifications
+from alongside.notifications.enums import NotificationKind
 from alongside.safety.services import risk as safety_risk
 from alongside.selfcare.access import access_checkin, access_entry, access_result, check_own_journal
 from alongside.selfcare.enums import Feeling, Mood
@@ -186,6 +189,9 @@ def measure_submit(*, actor: Any, key: str, answers: Any) -> Answered:
     result = MeasureResult.objects.create(
         owner=actor, measure=key, answers=json.dumps(numbers), score=measure.score(numbers)
     )
+    schedule = MeasureSchedule.objects.filter(owner=actor, measure=key).first()
+    if schedule is not None:  # the next offer counts from this result
+        _schedule_measure_reminder(schedule, after=result.created_at)
     crisis = measure.crisis_question is not None and numbers[measure.crisis_question] > 0
     if crisis:
         assert measure.crisis_question is not None
@@ -214,7 +220,56 @@ def measure_schedule_set(*, actor: Any, key: str, every_weeks: Any) -> int:
         raise Invalid({"every_weeks": [_("Please choose every 2 weeks, every 4 weeks, or only when you choose.")]})
     weeks = int(every_weeks)
     if weeks:
-        MeasureSchedule.objects.update_or_create(owner=actor, measure=key, defaults={"every_weeks": weeks})
+        schedule, _created = MeasureSchedule.objects.update_or_create(
+            owner=actor, measure=key, defaults={"every_weeks": weeks}
+        )
+        _schedule_measure_reminder(schedule, after=timezone.now())
     else:
         MeasureSchedule.objects.filter(owner=actor, measure=key).delete()
     return weeks
+
+
+def _measure_due_at(schedule: MeasureSchedule) -> Any:
+    latest = (
+        MeasureResult.objects.filter(owner_id=schedule.owner_id, measure=schedule.measure)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return (latest + timedelta(weeks=schedule.every_weeks)) if latest else schedule.created_at
+
+
+def _schedule_measure_reminder(schedule: MeasureSchedule, *, after: Any) -> None:
+    from alongside.selfcare import goals, tasks  # tasks import this module
+
+    run_after = goals.quiet_adjusted(schedule.owner_id, max(after, _measure_due_at(schedule)))
+    schedule_id = schedule.pk
+    transaction.on_commit(lambda: tasks.measure_remind.using(run_after=run_after).enqueue(schedule_id=schedule_id))
+
+
+@transaction.atomic
+def measure_remind(*, schedule_id: int) -> bool:
+    """The task: when a questionnaire the member asked to be offered is due, one gentle notification
+    (outside their quiet hours, once per due period), then the next look queued. False when the
+    schedule is gone or nothing was due."""
+    schedule = MeasureSchedule.objects.select_for_update().filter(pk=schedule_id).first()
+    if schedule is None:
+        return False
+    now, due_at = timezone.now(), _measure_due_at(schedule)
+    if due_at > now:
+        _schedule_measure_reminder(schedule, after=due_at)
+        return False
+    if schedule.reminded_at is not None and schedule.reminded_at >= due_at:
+        return False  # already told for this period; a newer result or schedule queues the next look
+    schedule.reminded_at = now
+    schedule.save(update_fields=["reminded_at"])
+    notifications.notification_create(
+        recipient=schedule.owner,
+        kind=NotificationKind.NOTE,
+        actor_label="",
+        subject=_("A check-up questionnaire you asked for is due, whenever you're ready. It's never required."),
+        url=reverse("selfcare:measures"),
+        target=schedule,
+    )
+    _schedule_measure_reminder(schedule, after=now + timedelta(weeks=schedule.every_weeks))
+    return True

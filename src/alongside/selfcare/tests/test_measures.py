@@ -4,18 +4,20 @@ question 9 above "Not at all" opening the crisis panel and raising an event for 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from alongside.core.errors import Invalid
+from alongside.notifications.models import Notification
 from alongside.safety.models import RiskEvent
-from alongside.selfcare import scores, services
+from alongside.selfcare import goals, scores, services
 from alongside.selfcare.measures import GAD7, GSE, PHQ9, WHO5
 from alongside.selfcare.models import MeasureResult
-from tests.fixtures import ApiClient, api_for, client_for
+from tests.fixtures import ApiClient, api_for, client_for, run_tasks
 from tests.personas import make_person
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +111,24 @@ def test_a_schedule_offers_it_when_due_and_never_requires_it():
     assert api_for(person).call("PUT", "/measures/gse/schedule", {"every_weeks": 3}).status_code == 422
     assert api_for(person).call("PUT", "/measures/gse/schedule", {"every_weeks": 0}).json() == {"every_weeks": 0}
     assert [h.due for h in scores.histories(user=person) if h.measure.key == "gse"] == [False]
+
+
+def test_a_due_questionnaire_is_offered_once_by_the_worker_outside_quiet_hours(django_capture_on_commit_callbacks):
+
+    person = make_person("ash_q")
+    services.settings_save(actor=person, screen_for_crisis=False, quiet_start=0, quiet_end=0)  # no quiet hours
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measure_schedule_set(actor=person, key="who5", every_weeks=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_tasks()
+    told = Notification.objects.filter(recipient=person, subject__contains="is due")
+    assert told.count() == 1
+    later = DBTaskResult.objects.filter(task_path__endswith="measure_remind", status="READY").get()
+    assert later.run_after > timezone.now() + timedelta(days=13)  # the next look, two weeks on
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measure_submit(actor=person, key="who5", answers=[3] * 5)
+        run_tasks()
+    assert told.count() == 1  # answered: nothing more until it is due again
+    services.settings_save(actor=person, screen_for_crisis=False, quiet_start=22, quiet_end=8)
+    night = timezone.make_aware(datetime(2026, 12, 2, 23, 30))
+    assert timezone.localtime(goals.quiet_adjusted(person.pk, night)).hour == 8
