@@ -199,6 +199,17 @@ def conversations_of(user: Any, *, limit: int = 30) -> list[Conversation]:
     )
 
 
+def open_chats_with_a_listener(member: Any) -> list[Conversation]:
+    """The member's open support chats that have a listener in them now (to share something with)."""
+    return list(
+        Conversation.objects.filter(
+            kind=ConversationKind.SUPPORT, status=ConversationStatus.ACTIVE, member=member, listener__isnull=False
+        )
+        .select_related("listener__profile")
+        .order_by("-created_at")
+    )
+
+
 def open_chats_of_listener(user: Any) -> list[Conversation]:
     return list(
         Conversation.objects.filter(

@@ -171,3 +171,26 @@ class GoalDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal_id} on {self.day}"
+
+
+class JournalShare(models.Model):
+    """One journal entry shared with the listener of one of the member's support chats: a copy of
+    its words at that moment (encrypted), readable by that listener while the chat is open and they
+    are its listener, until the member stops sharing. Each reading is counted (and audited), and the
+    member sees how many times it was read."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(JournalEntry, on_delete=models.SET_NULL, null=True, related_name="shares")
+    title = EncryptedTextField(blank=True)
+    body = EncryptedTextField()
+    conversation_id = models.PositiveBigIntegerField()
+    listener = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reads = models.PositiveIntegerField(default=0)
+    shared_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation_id", "stopped_at"])]
+
+    def __str__(self) -> str:
+        return f"journal share {self.pk}"

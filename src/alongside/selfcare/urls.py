@@ -27,4 +27,7 @@ urlpatterns = [
     path("<int:entry_id>/", views.entry, name="entry"),
     path("<int:entry_id>/edit/", views.entry_edit, name="entry_edit"),
     path("<int:entry_id>/delete/", views.entry_delete, name="entry_delete"),
+    path("<int:entry_id>/share/", views.entry_share, name="entry_share"),
+    path("shares/<int:share_id>/stop/", views.share_stop, name="share_stop"),
+    path("shared/<int:share_id>/", views.shared_entry, name="shared_entry"),
 ]

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from alongside.chat import selectors as chat_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.core.errors import Invalid, NotFound, errors_as_messages, errors_into
 from alongside.core.markdown import render_markdown
-from alongside.selfcare import access, export, goals, scores, selectors, services
+from alongside.selfcare import access, export, goals, scores, selectors, services, sharing
 from alongside.selfcare.forms import (
     CheckInForm,
     EntryForm,
@@ -91,7 +92,13 @@ def entry_edit(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_GET
 def entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     found = access.access_entry(request.user, entry_id)
-    return render(request, "selfcare/entry.html", {"entry": found, "body_html": render_markdown(found.body)})
+    context = {
+        "entry": found,
+        "body_html": render_markdown(found.body),
+        "shares": sharing.shares_of_entry(user=request.user, entry_id=found.pk),
+        "chats": chat_selectors.open_chats_with_a_listener(request.user),
+    }
+    return render(request, "selfcare/entry.html", context)
 
 
 @login_required
@@ -351,3 +358,32 @@ def goal_share(request: HttpRequest, goal_id: int) -> HttpResponse:
             return redirect("communities:thread", slug=thread.community.slug, thread_id=thread.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "selfcare/goal_share.html", {"form": form, "goal": goal, "mine": mine}, status=status)
+
+
+# --- Sharing an entry with a listener ---------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def entry_share(request: HttpRequest, entry_id: int) -> HttpResponse:
+    with errors_as_messages(request):
+        sharing.entry_share(actor=request.user, entry_id=entry_id, conversation_id=request.POST.get("conversation"))
+        messages.success(request, _("Shared with your listener. You can stop sharing at any time."))
+    return redirect("selfcare:entry", entry_id=entry_id)
+
+
+@login_required
+@require_POST
+def share_stop(request: HttpRequest, share_id: int) -> HttpResponse:
+    share = sharing.share_stop(actor=request.user, share_id=share_id)
+    messages.success(request, _("Stopped: your listener can no longer read it."))
+    return redirect("selfcare:entry", entry_id=share.entry_id) if share.entry_id else redirect("selfcare:journal")
+
+
+@never_cache
+@login_required
+@require_GET
+def shared_entry(request: HttpRequest, share_id: int) -> HttpResponse:
+    share = sharing.shared_entry_read(user=request.user, share_id=share_id)
+    context = {"share": share, "body_html": render_markdown(share.body)}
+    return render(request, "selfcare/shared_entry.html", context)
