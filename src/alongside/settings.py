@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "alongside.chat",
     "alongside.moderation",
     "alongside.selfcare",
+    "alongside.outcomes",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("alongside.demo")  # demo accounts and communities: never on a production server
@@ -319,6 +320,10 @@ MODERATION_CLAIM_MINUTES = env_int("MODERATION_CLAIM_MINUTES", 30, minimum=1)
 MODERATION_REALERT_MINUTES = env_int("MODERATION_REALERT_MINUTES", 60, minimum=1)
 MODERATION_REALERTS = env_int("MODERATION_REALERTS", 3, minimum=0)
 FEEDBACK_CONTACT_EMAIL = env_str("FEEDBACK_CONTACT_EMAIL", "")
+
+# --- Outcomes --------------------------------------------------------------------------------------
+# Clinicians see the program outcomes dashboard (anonymous totals) too, when the operator allows it.
+OUTCOMES_FOR_CLINICIANS = env_bool("OUTCOMES_FOR_CLINICIANS", False)
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

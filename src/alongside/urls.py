@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("alongside.notifications.urls")),
     path("moderation/", include("alongside.moderation.urls")),
     path("journal/", include("alongside.selfcare.urls")),
+    path("outcomes/", include("alongside.outcomes.urls")),
     path("feedback/", moderation_views.feedback, name="feedback"),
     path("chat/", include("alongside.chat.urls")),
     path("api/v1/", api.urls),

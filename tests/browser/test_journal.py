@@ -151,3 +151,18 @@ def test_a_member_sets_a_goal_ticks_a_step_and_shares_a_milestone(browser: Brows
     page.get_by_role("button", name="Share it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Milestone: Cook one proper meal")
     context.close()
+
+
+def test_an_administrator_reads_the_outcomes_dashboard(browser: Browser, live_url: str, audit: Any) -> None:
+    from alongside.accounts.enums import Role
+    from tests.browser.test_communities import log_in_staff
+
+    make_person("ada_outcomes", Role.ADMIN)
+    context = browser.new_context()
+    page = context.new_page()
+    log_in_staff(page, live_url, audit, "ada_outcomes")
+    page.goto(f"{live_url}/outcomes/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Program outcomes")
+    expect(page.get_by_role("table").first).to_contain_text("<10")
+    audit(page)
+    context.close()

@@ -339,3 +339,11 @@ def chat_reports_by(*, user: Any, limit: int = 100) -> list[ChatReport]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(ChatReport.objects.filter(reporter=user).order_by("-created_at", "-pk")[:limit])
+
+
+def support_chats_by_month(*, since: Any) -> dict[str, tuple[int, int]]:
+    """Per month: support chats that started, and how many members started them (anonymous totals)."""
+    from alongside.core.aggregates import count_by_month
+
+    chats = Conversation.objects.filter(kind=ConversationKind.SUPPORT, created_at__gte=since)
+    return count_by_month(chats, person="member_id")

@@ -845,3 +845,11 @@ def recent_posts(*, community_id: int | None, limit: int = 500) -> list[tuple[Po
 def visible_post_for_scan(*, post_id: int) -> Post | None:
     """A post still visible, for a background scan (the toxicity signal); None once it is not."""
     return Post.objects.select_related("thread").filter(pk=post_id, status=PostStatus.VISIBLE).first()
+
+
+def posts_by_month(*, since: Any) -> dict[str, tuple[int, int]]:
+    """Per month: posts and replies written, and by how many named writers (anonymous totals; the
+    writers of anonymous posts are not counted as people, so small groups are hidden sooner)."""
+    from alongside.core.aggregates import count_by_month
+
+    return count_by_month(Post.objects.filter(created_at__gte=since), person="author_id")

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alongside.core.aggregates import count_by_month
 from alongside.core.errors import NotFound
 from alongside.selfcare.access import check_own_journal
 from alongside.selfcare.models import JournalEntry, JournalSettings, MoodCheckIn
@@ -78,3 +79,26 @@ def checkins_of(*, user: Any) -> QuerySet[MoodCheckIn]:
 
 def recent_checkins(*, user: Any, limit: int = 10) -> list[MoodCheckIn]:
     return list(checkins_of(user=user)[:limit])
+
+
+# --- For the outcomes app: anonymous totals only, never a person ----------------------------------
+
+
+def first_and_latest_scores() -> dict[str, list[tuple[int, int]]]:
+    """Per measure, one (first score, latest score) pair per member with at least two results. No
+    member is named; the outcomes app applies small-cell suppression before showing anything."""
+    from alongside.selfcare.models import MeasureResult
+
+    pairs: dict[str, dict[int, list[int]]] = {}
+    rows = MeasureResult.objects.order_by("created_at", "pk").values_list("measure", "owner_id", "score")
+    for measure, owner_id, score in rows:
+        pairs.setdefault(measure, {}).setdefault(owner_id, []).append(score)
+    return {
+        measure: [(scores[0], scores[-1]) for scores in by_owner.values() if len(scores) >= 2]
+        for measure, by_owner in pairs.items()
+    }
+
+
+def checkins_by_month(*, since: Any) -> dict[str, tuple[int, int]]:
+    """Per month ("2026-11"): how many check-ins, and from how many people."""
+    return count_by_month(MoodCheckIn.objects.filter(created_at__gte=since), person="owner_id")
