@@ -114,12 +114,17 @@ class CommunityViewer:
 
     @cached_property
     def moderates(self) -> bool:
-        return self.is_site_staff or bool(self.membership and self.membership.moderates)
+        """Site staff, and the community's moderators and hosts unless paused by a sanction (a
+        paused moderator moderates nothing until it ends)."""
+        return self.is_site_staff or bool(self.membership and self.membership.moderates and not self.paused)
 
     @cached_property
     def hosts(self) -> bool:
         return (self.signed_in and self.user.role == Role.ADMIN) or bool(
-            self.membership and self.membership.is_active and self.membership.role == MemberRole.HOST
+            self.membership
+            and self.membership.is_active
+            and self.membership.role == MemberRole.HOST
+            and not self.paused
         )
 
     @cached_property

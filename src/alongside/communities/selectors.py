@@ -726,9 +726,15 @@ def moderated_community_ids(*, user: Any) -> list[int] | None:
         return []
     if user.role in SITE_MODERATOR_ROLES:
         return None
+    if user.suspended:
+        return []  # a paused moderator moderates nothing (access.CommunityViewer.moderates)
     return list(
         Membership.objects.filter(
-            user=user, status=MembershipStatus.ACTIVE, role__in=(MemberRole.MODERATOR, MemberRole.HOST)
+            Q(muted_until__isnull=True) | Q(muted_until__lte=timezone.now()),
+            user=user,
+            status=MembershipStatus.ACTIVE,
+            role__in=(MemberRole.MODERATOR, MemberRole.HOST),
+            warning_pending=False,
         ).values_list("community_id", flat=True)
     )
 

@@ -152,6 +152,8 @@ def access_sanction_to_lift(user: Any, sanction_id: Any) -> Sanction:
         sanction = Sanction.objects.select_related("community", "user").get(pk=int(sanction_id), ended_at=None)
     except (TypeError, ValueError, Sanction.DoesNotExist):
         raise NotFound() from None
+    if sanction.user_id == getattr(user, "pk", None):
+        raise NotFound()  # nobody lifts their own
     if not check_impose_sanction(user, community=sanction.community, kind=sanction.kind):
         raise NotFound()
     return sanction

@@ -68,6 +68,13 @@ ACTIONS: dict[str, Any] = {
 }
 
 
+# Who did it, for actions nobody's name belongs to.
+_WHO = {
+    "moderation.sanction.ended.read": _("the person warned"),
+    "moderation.sanction.ended.expired": _("on time, by itself"),
+}
+
+
 @dataclass
 class LogLine:
     at: datetime
@@ -86,7 +93,11 @@ def _line(entry: AuditEntry) -> LogLine:
         detail = str(ReportStatus(entry.data.get("outcome", "kept")).label)
     what = f"{ACTIONS[entry.action]}: {detail}" if detail else str(ACTIONS[entry.action])
     return LogLine(
-        at=entry.created_at, who=entry.actor_label or str(_("a rule")), what=what, why=entry.reason, link=link
+        at=entry.created_at,
+        who=entry.actor_label or str(_WHO.get(entry.action, _("a rule"))),
+        what=what,
+        why=entry.reason,
+        link=link,
     )
 
 

@@ -170,8 +170,10 @@ class Sanction(models.Model):
     kind = models.CharField(max_length=8, choices=SanctionKind.choices)
     reason = EncryptedTextField()  # shown to the person, in the moderator's words
     report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="sanctions")
-    # The post it was about: an anonymous writer's name is never shown to the moderators.
+    # The post it was about; from an anonymous post, the writer's name is never shown to moderators
+    # (remembered here, so it holds even if the post goes).
     post = models.ForeignKey("communities.Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    from_anonymous = models.BooleanField(default=False)
     acted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True)  # empty: until lifted (never for a mute)
@@ -193,7 +195,7 @@ class Sanction(models.Model):
     @property
     def writer_named(self) -> bool:
         """Whether moderators may see who this is: not when it came from an anonymous post."""
-        return self.post is None or not self.post.is_anonymous
+        return not self.from_anonymous
 
 
 class Appeal(models.Model):

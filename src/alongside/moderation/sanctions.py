@@ -185,6 +185,7 @@ def sanction_impose(
         reason=reason,
         report=report,
         post=post,
+        from_anonymous=bool(post is not None and post.is_anonymous),
         acted_by=actor,
         created_at=now,
         ends_at=ends_at,
@@ -207,7 +208,7 @@ def sanction_impose(
     return sanction
 
 
-def _end(sanction: Sanction, how: str, actor: Any) -> None:
+def _end(sanction: Sanction, how: str, actor: Any, reason: str = "") -> None:
     sanction.ended_at, sanction.ended_how = timezone.now(), how
     sanction.save(update_fields=["ended_at", "ended_how"])
     user_id, community_id = sanction.user_id, sanction.community_id
@@ -220,7 +221,13 @@ def _end(sanction: Sanction, how: str, actor: Any) -> None:
         community_services.membership_ban_lift(community_id=community_id, user_id=user_id)
     elif sanction.kind == SanctionKind.SUSPEND:
         account_services.user_suspended_set(user_id=user_id, suspended=False)
-    audit_record(actor=actor, action=f"moderation.sanction.ended.{how}", target=sanction, data={"user_id": user_id})
+    audit_record(
+        actor=actor,
+        action=f"moderation.sanction.ended.{how}",
+        target=sanction,
+        reason=reason,
+        data={"user_id": user_id},
+    )
 
 
 @transaction.atomic
@@ -233,7 +240,7 @@ def sanction_acknowledge(*, actor: Any, sanction_id: Any) -> Sanction:
     if sanction.ended_at is None:
         sanction.acknowledged_at = timezone.now()
         sanction.save(update_fields=["acknowledged_at"])
-        _end(sanction, SanctionEnd.READ, actor)
+        _end(sanction, SanctionEnd.READ, None)  # not under their name: the log must never name them
     return sanction
 
 
@@ -244,7 +251,7 @@ def sanction_lift(*, actor: Any, sanction_id: Any, reason: Any) -> Sanction:
     if sanction.ended_at is not None:
         raise Invalid({"__all__": [_("This has already ended. Nothing has changed.")]})
     reason = _clean_text(reason, "reason", minimum=1, maximum=REASON_MAX_CHARS, missing=_("Please say why."))
-    _end(sanction, SanctionEnd.LIFTED, actor)
+    _end(sanction, SanctionEnd.LIFTED, actor, reason)
     _tell(sanction.user, _("A moderator has lifted this: %(what)s") % {"what": describe(sanction)}, sanction)
     return sanction
 
@@ -360,7 +367,7 @@ def sanctions_in_force(*, viewer: Any) -> list[Sanction]:
     scope = access.moderated_community_ids(viewer)
     if scope is not None and not scope:
         return []
-    in_force = Sanction.objects.filter(ended_at=None).select_related("community", "user", "post")
+    in_force = Sanction.objects.filter(ended_at=None).exclude(user=viewer).select_related("community", "user", "post")
     if scope is None:
         if viewer.role != Role.ADMIN:
             in_force = in_force.exclude(kind=SanctionKind.SUSPEND)

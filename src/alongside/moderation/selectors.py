@@ -88,16 +88,21 @@ QUEUE_PAGE = 50  # entries the review queue page shows at once, each with its co
 
 
 def with_context(entries: list[ReportedPost]) -> list[ReportedPost]:
-    """Fill each entry's context for the page: the post just before a reply, and its writer's recent
-    moderation history (removals and reports in the last HISTORY_DAYS days, sanctions in force).
+    """Fill each entry's context for the page: the post just before a reply, and, for a named post,
+    its writer's recent moderation history (removals and reports in the last HISTORY_DAYS days,
+    sanctions in force in this community).
     A few queries per entry: the page shows at most QUEUE_PAGE entries."""
-    writer_ids = {entry.post.pk: community_selectors.sealed_writer_id(post=entry.post) for entry in entries}
+    # An anonymous writer's history is not shown: it could be matched to a name.
+    writer_ids = {
+        entry.post.pk: None if entry.post.is_anonymous else community_selectors.sealed_writer_id(post=entry.post)
+        for entry in entries
+    }
     writers = {user.pk: user for user in account_selectors.users_by_ids([pk for pk in writer_ids.values() if pk])}
-    in_force: dict[int, list[str]] = {}
-    for user_id, kind in Sanction.objects.filter(user_id__in=list(writers), ended_at=None).values_list(
-        "user_id", "kind"
-    ):
-        in_force.setdefault(user_id, []).append(str(SanctionKind(kind).label))
+    in_force: dict[tuple[int, int], list[str]] = {}
+    communities = {entry.post.thread.community_id for entry in entries}
+    current = Sanction.objects.filter(user_id__in=list(writers), ended_at=None, community_id__in=communities)
+    for user_id, community_id, kind in current.values_list("user_id", "community_id", "kind"):
+        in_force.setdefault((user_id, community_id), []).append(str(SanctionKind(kind).label))
     since = timezone.now() - timedelta(days=HISTORY_DAYS)
     for entry in entries:
         entry.before = community_selectors.post_before(post=entry.post)
@@ -115,7 +120,7 @@ def with_context(entries: list[ReportedPost]) -> list[ReportedPost]:
             .values("post_id")
             .distinct()
             .count(),
-            "in_force": in_force.get(writer.pk, []),
+            "in_force": in_force.get((writer.pk, entry.post.thread.community_id), []),  # this community's
         }
     return entries
 

@@ -116,7 +116,8 @@ def _join_queue(report: Report) -> None:
     a post starts the re-alert timer."""
     waiting = Report.objects.filter(post_id=report.post_id, status=ReportStatus.OPEN).exclude(pk=report.pk).first()
     if waiting is None:
-        _schedule_realert(report.pk)
+        if settings.MODERATION_REALERTS:
+            _schedule_realert(report.pk)
         return
     report.claimed_by_id, report.claimed_at, report.alerts_sent = (
         waiting.claimed_by_id,
@@ -403,6 +404,7 @@ def report_decide(*, actor: Any, report: Report, remove: bool, reason: Any = "")
     return len(reports)
 
 
+@transaction.atomic
 def chat_report_answer(*, actor: Any, report_id: Any, note: Any) -> Any:
     """A site moderator answers a report about a person in a chat (chat's own record), and the
     reporter is told in their notifications; what the moderator wrote is on their reports page."""

@@ -57,7 +57,7 @@ def is_new(user: Any, rules: NewAccountLimits | None = None) -> bool:
 
 def _outside_links(text: str) -> list[str]:
     own = settings.SITE_URL.rstrip("/").lower()
-    return [link for link in _LINK.findall(text) if not (own and link.lower().startswith(own))]
+    return [link for link in _LINK.findall(text) if not (own and (link.lower() + "/").startswith(own + "/"))]
 
 
 def new_account_problem(*, author: Any, text: str) -> str:

@@ -26,6 +26,7 @@ from alongside.selfcare.models import (
     Goal,
     JournalEntry,
     JournalSettings,
+    JournalShare,
     MeasureResult,
     MeasureSchedule,
     MoodCheckIn,
@@ -53,6 +54,15 @@ def export_data(*, user: Any) -> dict[str, Any]:
             for entry in JournalEntry.objects.filter(owner=user).order_by("created_at", "pk")
         ],
         "journal_settings": {"screen_for_crisis": bool(settings and settings.screen_for_crisis)},
+        "journal_shares": [
+            {
+                "title": share.title,
+                "shared_at": share.shared_at.isoformat(),
+                "reads": share.reads,
+                "stopped_at": share.stopped_at.isoformat() if share.stopped_at else None,
+            }
+            for share in JournalShare.objects.filter(owner=user).order_by("shared_at", "pk")
+        ],
         "mood_check_ins": [
             {
                 "mood": checkin.mood,
@@ -125,6 +135,7 @@ def erase_all(*, actor: Any) -> dict[str, int]:
         "journal_entries": JournalEntry.objects.filter(owner=actor).delete()[0],
         "mood_check_ins": MoodCheckIn.objects.filter(owner=actor).delete()[0],
         "journal_settings": JournalSettings.objects.filter(owner=actor).delete()[0],
+        "journal_shares": JournalShare.objects.filter(owner=actor).delete()[0],
         "questionnaires": MeasureResult.objects.filter(owner=actor).delete()[0],
         "questionnaire_schedules": MeasureSchedule.objects.filter(owner=actor).delete()[0],
         "goals": Goal.objects.filter(owner=actor).delete()[1].get("selfcare.Goal", 0),

@@ -141,7 +141,7 @@ class Goal(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["completed_at", "-created_at", "-pk"]
+        ordering = [models.F("completed_at").asc(nulls_first=True), "-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"goal {self.pk}"

@@ -32,7 +32,14 @@ from alongside.safety.services import risk as safety_risk
 from alongside.selfcare.access import access_checkin, access_entry, access_result, check_own_journal
 from alongside.selfcare.enums import Feeling, Mood
 from alongside.selfcare.measures import MEASURES
-from alongside.selfcare.models import JournalEntry, JournalSettings, MeasureResult, MeasureSchedule, MoodCheckIn
+from alongside.selfcare.models import (
+    JournalEntry,
+    JournalSettings,
+    JournalShare,
+    MeasureResult,
+    MeasureSchedule,
+    MoodCheckIn,
+)
 
 TITLE_MAX = 150
 BODY_MAX = 20_000
@@ -102,7 +109,10 @@ def entry_save(
 
 @transaction.atomic
 def entry_delete(*, actor: Any, entry_id: Any) -> None:
-    access_entry(actor, entry_id).delete()
+    """Gone for good, with every copy of it shared with a listener."""
+    entry = access_entry(actor, entry_id)
+    JournalShare.objects.filter(entry=entry).delete()
+    entry.delete()
 
 
 @transaction.atomic
@@ -168,40 +178,53 @@ class Answered:
     crisis: bool  # the crisis question was answered above "not at all": responders are told
 
 
-@transaction.atomic
 def measure_submit(*, actor: Any, key: str, answers: Any) -> Answered:
     """A completed questionnaire: every question answered with one of its answers, else refused
     (nothing saved). PHQ-9's question 9 above "not at all" raises an event for the safety responders
-    (the member was told before starting)."""
+    (the member was told before starting), even when the rest is incomplete and refused."""
     if not check_own_journal(actor):
         raise NotFound()
     measure = MEASURES.get(key)
     if measure is None:
         raise NotFound()
-    allowed = {value for value, _label in measure.answers}
     values = list(answers) if isinstance(answers, list | tuple) else []
+    crisis_answer = crisis_answer_of(measure, values)
+    if crisis_answer:
+        with transaction.atomic():  # kept whatever becomes of the rest
+            assert measure.crisis_question is not None
+            safety_risk.risk_from_questionnaire(
+                subject=actor,
+                answer=crisis_answer,
+                question=f"{measure.name} {measure.crisis_question + 1}: {measure.questions[measure.crisis_question]}",
+                link=reverse("safety:help"),
+            )
+    allowed = {value for value, _label in measure.answers}
     try:
         numbers = [int(value) for value in values]
     except (TypeError, ValueError):
         numbers = []
     if len(numbers) != len(measure.questions) or any(number not in allowed for number in numbers):
         raise Invalid({"answers": [_("Please answer every question; each has its own choices.")]})
-    result = MeasureResult.objects.create(
-        owner=actor, measure=key, answers=json.dumps(numbers), score=measure.score(numbers)
-    )
-    schedule = MeasureSchedule.objects.filter(owner=actor, measure=key).first()
-    if schedule is not None:  # the next offer counts from this result
-        _schedule_measure_reminder(schedule, after=result.created_at)
-    crisis = measure.crisis_question is not None and numbers[measure.crisis_question] > 0
-    if crisis:
-        assert measure.crisis_question is not None
-        safety_risk.risk_from_questionnaire(
-            subject=actor,
-            answer=numbers[measure.crisis_question],
-            question=f"{measure.name} {measure.crisis_question + 1}: {measure.questions[measure.crisis_question]}",
-            link=reverse("safety:help"),
+    with transaction.atomic():
+        result = MeasureResult.objects.create(
+            owner=actor, measure=key, answers=json.dumps(numbers), score=measure.score(numbers)
         )
-    return Answered(result=result, crisis=crisis)
+        schedule = MeasureSchedule.objects.filter(owner=actor, measure=key).first()
+        if schedule is not None:  # the next offer counts from this result
+            _schedule_measure_reminder(schedule, after=result.created_at)
+    return Answered(result=result, crisis=bool(crisis_answer))
+
+
+def crisis_answer_of(measure: Any, values: list[Any]) -> int:
+    """The answer (1 to 3) to the measure's crisis question when it is above "not at all", else 0."""
+    index = measure.crisis_question
+    if index is None or index >= len(values):
+        return 0
+    try:
+        answer = int(values[index])
+    except (TypeError, ValueError):
+        return 0
+    return answer if answer in (1, 2, 3) else 0
 
 
 @transaction.atomic

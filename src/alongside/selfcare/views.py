@@ -233,10 +233,11 @@ def measure_take(request: HttpRequest, key: str) -> HttpResponse:
     if measure is None:
         raise NotFound()
     chosen: dict[int, str] = {}
-    problem, status = "", 200
+    problem, status, crisis_now = "", 200, False
     if request.method == "POST":
         answers = [request.POST.get(f"q{index}", "") for index in range(len(measure.questions))]
         chosen = dict(enumerate(answers))
+        crisis_now = bool(services.crisis_answer_of(measure, answers))
         try:
             answered = services.measure_submit(actor=request.user, key=key, answers=answers)
         except Invalid as error:
@@ -247,7 +248,7 @@ def measure_take(request: HttpRequest, key: str) -> HttpResponse:
         (index, question, [(value, label, chosen.get(index) == str(value)) for value, label in measure.answers])
         for index, question in enumerate(measure.questions)
     ]
-    context = {"measure": measure, "questions": questions, "problem": problem}
+    context = {"measure": measure, "questions": questions, "problem": problem, "crisis_now": crisis_now}
     return render(request, "selfcare/measure_take.html", context, status=status)
 
 

@@ -125,7 +125,9 @@ def check_send_permission(viewer: ChatViewer) -> str:
     conversation = viewer.conversation
     if conversation.status == ConversationStatus.ENDED:
         return str(REASON_ENDED)
-    if getattr(viewer.user, "suspended", False):
+    # Suspended: nothing in rooms and nothing as a listener; a member's own support chat stays open
+    # to them (a suspension never cuts anyone off from a listener).
+    if getattr(viewer.user, "suspended", False) and (conversation.is_room or not viewer.is_member):
         return str(REASON_SUSPENDED)
     if conversation.is_room:
         if not viewer.is_current:
@@ -182,8 +184,9 @@ def approved_listener(user: Any) -> ListenerProfile | None:
 
 
 def check_request_support_permission(user: Any) -> bool:
-    """A signed-in person, not suspended, without a chat waiting or open as the member."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.suspended:
+    """A signed-in person without a chat waiting or open as the member (a suspension does not stop
+    anyone from asking for a listener)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return (
         not Conversation.objects.filter(member=user, kind="support").exclude(status=ConversationStatus.ENDED).exists()

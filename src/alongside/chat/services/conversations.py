@@ -38,7 +38,6 @@ from alongside.chat.access.conversations import (
     REASON_NOT_LISTENER,
     REASON_RATE_ONCE,
     REASON_SLOW_DOWN,
-    REASON_SUSPENDED,
     ChatViewer,
     approved_listener,
     check_block_or_report_permission,
@@ -203,7 +202,7 @@ def support_request(
     `urgent`: "talk to a listener now" from the support panel, ahead of everyone not urgent."""
     from alongside.chat import tasks  # tasks import services
 
-    require(check_request_support_permission(actor), REASON_SUSPENDED if actor.suspended else REASON_ALREADY_WAITING)
+    require(check_request_support_permission(actor), REASON_ALREADY_WAITING)
     errors: dict[str, list[str]] = {}
     if language not in _languages():
         errors["language"] = [_("Choose a language you'd like to talk in.")]

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from alongside.accounts.enums import Role
 from alongside.chat.access.conversations import REASON_SUSPENDED, access_room, approved_listener
+from alongside.chat.services import conversations as chat_services
 from alongside.chat.services import rooms
 from alongside.chat.tests.conftest import ask, on_duty, say
 from alongside.communities import access as community_access
@@ -195,10 +196,17 @@ def test_a_suspension_stops_writing_everywhere_but_not_reading_or_appealing(plac
     assert _refused_to_write(writer, place) == str(community_access.REASON_PAUSED)
     with pytest.raises(NotAllowed):
         start_thread(writer, elsewhere)
+    room_viewer, _room = access_room(place["host"], place["community"].slug)
+    room = rooms.room_open_set(actor=place["host"], community_viewer=room_viewer, on=True)
     with pytest.raises(NotAllowed) as refused:
-        ask(writer)
+        say(writer, room, "hello")
     assert str(refused.value.message) == str(REASON_SUSPENDED)
-    assert approved_listener(writer) is None  # no new chats to take either
+    assert approved_listener(writer) is None  # no chats to take as a listener
+    listener = on_duty(make_person("lou_lake", Role.LISTENER))
+    request = ask(writer)  # but a suspension never cuts anyone off from a listener
+    chat_services.queue_match()
+    say(writer, request.conversation, "I need to talk")  # nor from their own support chat
+    assert request.conversation.listener_id in (None, listener.pk)
     browser = client_for(writer)
     assert (
         browser.get(reverse("communities:thread", args=[place["community"].slug, place["thread"].pk])).status_code
@@ -314,3 +322,37 @@ def test_the_communities_ban_form_is_a_sanction_the_person_can_see_and_appeal(pl
     assert ban.reason == "Selling pills"
     mine = api_for(place["writer"]).call("GET", "/me/sanctions").json()
     assert mine["items"][0]["summary"].startswith("You are banned from Long nights")
+
+
+def test_nobody_lifts_their_own_sanction_and_a_paused_moderator_moderates_nothing(place):
+    moderator, host = place["moderator"], place["host"]
+    mute = sanctions.sanction_impose(
+        actor=host, community=place["community"], user_id=moderator.pk, kind="mute", reason="Cool off", days=2
+    )
+    with pytest.raises(NotFound):
+        sanctions.sanction_lift(actor=moderator, sanction_id=mute.pk, reason="Mine")
+    assert client_for(moderator).get(reverse("moderation:queue")).status_code == 404  # moderates nothing now
+    with pytest.raises(NotFound):
+        _impose(place, SanctionKind.WARN, actor=moderator)
+    assert "Cool off" in client_for(moderator).get(reverse("moderation:standing")).content.decode()  # told why
+    sanctions.sanction_lift(actor=host, sanction_id=mute.pk, reason="Talked")
+    assert client_for(moderator).get(reverse("moderation:queue")).status_code == 200
+
+
+def test_the_log_never_names_the_person_a_warning_was_for(place):
+    thread = start_thread(place["writer"], place["community"], title="Shh", body="Anonymous words", is_anonymous=True)
+    from alongside.communities.tests.conftest import opening_post as first_post
+
+    post = first_post(thread)
+    warning = sanctions.sanction_impose(
+        actor=place["moderator"],
+        community=place["community"],
+        user_id=place["writer"].pk,
+        kind="warn",
+        reason="Be kind",
+        post=post,
+    )
+    sanctions.sanction_acknowledge(actor=place["writer"], sanction_id=warning.pk)
+    log = client_for(place["host"]).get(reverse("moderation:log", args=[place["community"].slug])).content.decode()
+    assert "A warning was read" in log
+    assert place["writer"].username not in log

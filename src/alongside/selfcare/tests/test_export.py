@@ -84,6 +84,7 @@ def test_erasing_leaves_no_rows_and_nothing_readable_and_asks_first():
         "journal_entries": 2,
         "mood_check_ins": 1,
         "journal_settings": 1,
+        "journal_shares": 0,
         "questionnaires": 1,
         "questionnaire_schedules": 1,
         "goals": 0,

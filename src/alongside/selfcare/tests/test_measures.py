@@ -132,3 +132,18 @@ def test_a_due_questionnaire_is_offered_once_by_the_worker_outside_quiet_hours(d
     services.settings_save(actor=person, screen_for_crisis=False, quiet_start=22, quiet_end=8)
     night = timezone.make_aware(datetime(2026, 12, 2, 23, 30))
     assert timezone.localtime(goals.quiet_adjusted(person.pk, night)).hour == 8
+
+
+def test_question_9_routes_even_when_the_rest_is_left_unanswered():
+    person = make_person("ash_q")
+    page = client_for(person).post(reverse("selfcare:measure_take", args=["phq9"]), {"q8": "2"})
+    assert page.status_code == 422
+    text = page.content.decode()
+    assert "Our safety team has been told" in text
+    assert '<div id="crisis-now" class="card crisis-panel">' in text  # shown, not hidden
+    assert RiskEvent.objects.get().subject == person
+    assert not MeasureResult.objects.exists()  # the incomplete questionnaire itself is not kept
+    assert (
+        api_for(person).call("POST", "/measures/phq9", {"answers": [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]}).status_code == 422
+    )
+    assert RiskEvent.objects.count() == 2

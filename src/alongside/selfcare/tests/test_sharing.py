@@ -71,3 +71,18 @@ def test_no_reading_once_the_chat_ends_and_only_in_one_s_own_open_chats():
     other = make_person("oda_s")
     with pytest.raises(NotFound):  # someone else's entry
         sharing.entry_share(actor=other, entry_id=chat["entry"].pk, conversation_id=chat["conversation_id"])
+
+
+def test_deleting_the_entry_or_erasing_the_journal_takes_the_shared_copy_with_it():
+    from alongside.selfcare import export
+
+    chat = _chat()
+    member, conversation_id = chat["member"], chat["conversation_id"]
+    share = sharing.entry_share(actor=member, entry_id=chat["entry"].pk, conversation_id=conversation_id)
+    services.entry_delete(actor=member, entry_id=chat["entry"].pk)
+    assert not JournalShare.objects.exists()
+    assert client_for(chat["listener"]).get(reverse("selfcare:shared_entry", args=[share.pk])).status_code == 404
+    second = services.entry_save(actor=member, body="Another one").entry
+    sharing.entry_share(actor=member, entry_id=second.pk, conversation_id=conversation_id)
+    export.erase_all(actor=member)
+    assert not JournalShare.objects.exists()

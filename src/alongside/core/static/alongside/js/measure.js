@@ -8,3 +8,10 @@ document.addEventListener("change", (event) => {
   panel.hidden = answer.dataset.crisisAnswer === "0";
   if (!panel.hidden) panel.scrollIntoView({ block: "nearest" });
 });
+
+// The page shown again with the answers kept: show the panel if the answer is already above 0.
+document.addEventListener("DOMContentLoaded", () => {
+  const checked = document.querySelector("[data-crisis-answer]:checked");
+  const panel = document.getElementById("crisis-now");
+  if (checked && panel && checked.dataset.crisisAnswer !== "0") panel.hidden = false;
+});
