@@ -324,7 +324,9 @@ def appeal_file(*, actor: Any, sanction_id: Any, text: Any) -> Appeal:
 def appeal_decide(*, actor: Any, appeal_id: Any, overturn: bool, response: Any) -> Appeal:
     appeal = access.access_appeal(actor, appeal_id)
     appeal = (
-        Appeal.objects.select_for_update().select_related("sanction__community", "sanction__user").get(pk=appeal.pk)
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("sanction__community", "sanction__user")
+        .get(pk=appeal.pk)
     )
     if appeal.status != AppealStatus.OPEN:
         raise Invalid({"__all__": [_("Someone has already answered this appeal. Nothing has changed.")]})

@@ -143,7 +143,7 @@ def _claimed_by_other(report: Report, actor: Any) -> bool:
 
 def _open_reports_of(report: Report) -> list[Report]:
     return list(
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .filter(post_id=report.post_id, status=ReportStatus.OPEN)
         .select_related("claimed_by")
         .order_by("created_at", "pk")
