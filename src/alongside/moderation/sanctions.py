@@ -34,6 +34,7 @@ from alongside.communities import selectors as community_selectors
 from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotFound, require
+from alongside.core.text import clean_text
 from alongside.moderation import access
 from alongside.moderation import selectors as moderation_selectors
 from alongside.moderation.enums import AppealStatus, SanctionEnd, SanctionKind
@@ -46,17 +47,6 @@ MAX_DAYS = 365
 REASON_MAX_CHARS = 2000
 APPEAL_MIN_CHARS = 10
 APPEAL_MAX_CHARS = 3000
-
-
-def _clean_text(value: Any, field: str, *, minimum: int, maximum: int, missing: str) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text:
-        raise Invalid({field: [_("This text has a character we can't store. Please remove it and try again.")]})
-    if len(text) < minimum:
-        raise Invalid({field: [missing]})
-    if len(text) > maximum:
-        raise Invalid({field: [_("Please keep this under %(max)d characters.") % {"max": maximum}]})
-    return text
 
 
 def _clean_days(kind: str, days: Any) -> int | None:
@@ -152,7 +142,7 @@ def sanction_impose(
         raise Invalid({"__all__": [_("This person has left Alongside.")]})
     problem = access.check_sanction_target(actor, target)
     require(not problem, problem)
-    reason = _clean_text(
+    reason = clean_text(
         reason,
         "reason",
         minimum=1,
@@ -250,7 +240,7 @@ def sanction_lift(*, actor: Any, sanction_id: Any, reason: Any) -> Sanction:
     sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
     if sanction.ended_at is not None:
         raise Invalid({"__all__": [_("This has already ended. Nothing has changed.")]})
-    reason = _clean_text(reason, "reason", minimum=1, maximum=REASON_MAX_CHARS, missing=_("Please say why."))
+    reason = clean_text(reason, "reason", minimum=1, maximum=REASON_MAX_CHARS, missing=_("Please say why."))
     _end(sanction, SanctionEnd.LIFTED, actor, reason)
     _tell(sanction.user, _("A moderator has lifted this: %(what)s") % {"what": describe(sanction)}, sanction)
     return sanction
@@ -298,7 +288,7 @@ def appeal_file(*, actor: Any, sanction_id: Any, text: Any) -> Appeal:
     sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
     if Appeal.objects.filter(sanction=sanction).exists():
         raise Invalid({"__all__": [_("You have already appealed this. You'll hear back in your notifications.")]})
-    text = _clean_text(
+    text = clean_text(
         text,
         "text",
         minimum=APPEAL_MIN_CHARS,
@@ -330,7 +320,7 @@ def appeal_decide(*, actor: Any, appeal_id: Any, overturn: bool, response: Any) 
     )
     if appeal.status != AppealStatus.OPEN:
         raise Invalid({"__all__": [_("Someone has already answered this appeal. Nothing has changed.")]})
-    response = _clean_text(
+    response = clean_text(
         response,
         "response",
         minimum=1,

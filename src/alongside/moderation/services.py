@@ -52,6 +52,7 @@ from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotFound, RateLimited, require
 from alongside.core.screening import ScreeningInput
+from alongside.core.text import clean_text
 from alongside.moderation import access, selectors
 from alongside.moderation.access import REASON_OWN_POST, access_feedback, check_decide_report
 from alongside.moderation.automod import RuleSyntaxError, parse_rules
@@ -70,17 +71,6 @@ RULES_MAX_CHARS = 50_000
 TOXICITY_SIGNAL = "Toxicity signal"
 
 
-def _text(value: Any, field: str, *, maximum: int, minimum: int = 0) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text:
-        raise Invalid({field: [_("This text has a character we can't store. Please remove it and try again.")]})
-    if len(text) > maximum:
-        raise Invalid({field: [_("Please keep this under %(max)d characters.") % {"max": maximum}]})
-    if len(text) < minimum:
-        raise Invalid({field: [_("Please write at least %(min)d characters, so we can act on it.") % {"min": minimum}]})
-    return text
-
-
 # --- Reports -----------------------------------------------------------------------------------
 
 
@@ -91,7 +81,7 @@ def report_file(*, actor: Any, post: Any, writer_id: int | None, reason: str, no
     require(writer_id != actor.pk, REASON_OWN_POST)
     if reason not in ReportReason.values or reason == ReportReason.CRISIS:
         raise Invalid({"reason": [_("Please choose what is wrong.")]})
-    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    note = clean_text(note, "note", maximum=NOTE_MAX_CHARS)
     existing = Report.objects.filter(reporter=actor, post=post, status=ReportStatus.OPEN).first()
     if existing is not None:
         return existing
@@ -197,7 +187,7 @@ def _open_reports_checked(actor: Any, report: Report) -> list[Report]:
 def report_note(*, actor: Any, report: Report, note: Any) -> None:
     """A note on a queue item for the other moderators (replacing the last one; empty clears it)."""
     reports = _open_reports_checked(actor, report)
-    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    note = clean_text(note, "note", maximum=NOTE_MAX_CHARS)
     for each in reports:
         each.moderator_note = note
         each.save(update_fields=["moderator_note"])
@@ -211,7 +201,7 @@ def report_escalate(*, actor: Any, report: Report, note: Any = "") -> int:
     reports = _open_reports_checked(actor, report)
     if reports[0].escalated_at is not None:
         raise Invalid({"__all__": [_("This has already gone to the site moderators.")]})
-    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    note = clean_text(note, "note", maximum=NOTE_MAX_CHARS)
     Report.objects.filter(pk__in=[each.pk for each in reports]).update(escalated_at=timezone.now())
     site = [pk for pk in account_selectors.site_moderator_ids() if pk != actor.pk]
     away = selectors.away_ids()
@@ -245,7 +235,7 @@ def report_to_responders(*, actor: Any, report: Report, note: Any = "") -> Any:
         source="thread" if post.is_opening else "reply",
         content=post.body,
         link=community_services.post_url(post),
-        note=_text(note, "note", maximum=NOTE_MAX_CHARS),
+        note=clean_text(note, "note", maximum=NOTE_MAX_CHARS),
         target=post,
     )
     Report.objects.filter(pk__in=[each.pk for each in reports]).update(handed_to_responders_at=timezone.now())
@@ -379,7 +369,7 @@ def report_decide(*, actor: Any, report: Report, remove: bool, reason: Any = "")
     report = Report.objects.select_for_update().select_related("post").get(pk=report.pk)
     if not check_decide_report(actor, report):
         raise NotFound()
-    reason = _text(reason, "reason", maximum=NOTE_MAX_CHARS)
+    reason = clean_text(reason, "reason", maximum=NOTE_MAX_CHARS)
     if remove and not reason:
         raise Invalid({"reason": [_("Please give a reason for removing it; the reporters see it.")]})
     reports = _open_reports_of(report)
@@ -439,7 +429,7 @@ def message_report_file(*, actor: Any, slug: Any, seq: Any, reason: str, note: A
     community, message = chat_selectors.room_message_to_report(actor, slug=str(slug), seq=seq)
     if reason not in ReportReason.values:
         raise Invalid({"reason": [_("Please choose what is wrong.")]})
-    note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    note = clean_text(note, "note", maximum=NOTE_MAX_CHARS)
     if reason == ReportReason.CRISIS:
         safety.worry_report(
             actor=actor,
@@ -479,7 +469,7 @@ def message_report_decide(*, actor: Any, report_id: Any, remove: bool, reason: A
     keeps its log) or leave it; every open report of it closes the same way and each reporter is
     told. Returns how many closed."""
     report = access.access_message_report(actor, report_id)
-    reason = _text(reason, "reason", maximum=NOTE_MAX_CHARS)
+    reason = clean_text(reason, "reason", maximum=NOTE_MAX_CHARS)
     if remove and not reason:
         raise Invalid({"reason": [_("Please give a reason for removing it; the reporters see it.")]})
     reports = list(
@@ -583,7 +573,7 @@ def rules_save(*, actor: Any, community: Any, source: Any, enabled: bool) -> Rul
 
 
 def _clean_link(value: Any) -> str:
-    link = _text(value, "link", maximum=LINK_MAX_CHARS)
+    link = clean_text(value, "link", maximum=LINK_MAX_CHARS)
     if not link:
         return ""
     site = settings.SITE_URL.rstrip("/")
@@ -595,7 +585,7 @@ def _clean_link(value: Any) -> str:
 
 
 def _clean_reply_to(value: Any) -> str:
-    address = _text(value, "reply_to", maximum=254)
+    address = clean_text(value, "reply_to", maximum=254)
     if address:
         try:
             validate_email(address)
@@ -613,7 +603,7 @@ def feedback_submit(*, about: str, community: Any = None, link: Any = "", messag
     errors: dict[str, list[str]] = {}
     values: dict[str, str] = {}
     cleaners: list[tuple[str, Callable[[], str]]] = [
-        ("message", lambda: _text(message, "message", maximum=FEEDBACK_MAX_CHARS, minimum=FEEDBACK_MIN_CHARS)),
+        ("message", lambda: clean_text(message, "message", maximum=FEEDBACK_MAX_CHARS, minimum=FEEDBACK_MIN_CHARS)),
         ("link", lambda: _clean_link(link)),
         ("reply_to", lambda: _clean_reply_to(reply_to)),
     ]
@@ -634,7 +624,7 @@ def feedback_close(*, actor: Any, feedback: Feedback, note: Any = "") -> Feedbac
         raise Invalid({"__all__": [_("Someone has already dealt with this. Nothing has changed.")]})
     feedback.status = FeedbackStatus.CLOSED
     feedback.closed_by = actor
-    feedback.closed_note = _text(note, "note", maximum=NOTE_MAX_CHARS)
+    feedback.closed_note = clean_text(note, "note", maximum=NOTE_MAX_CHARS)
     feedback.save(update_fields=["status", "closed_by", "closed_note"])
     audit_record(actor=actor, action="moderation.feedback.closed", target=feedback)
     return feedback

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from alongside.core.errors import NotFound
-from alongside.selfcare.models import JournalEntry, MeasureResult, MoodCheckIn
+from alongside.selfcare.models import Goal, JournalEntry, MeasureResult, MoodCheckIn
 
 
 def check_own_journal(user: Any) -> bool:
@@ -47,4 +47,14 @@ def access_result(user: Any, result_id: Any) -> MeasureResult:
     try:
         return MeasureResult.objects.get(pk=int(result_id), owner=user)
     except (TypeError, ValueError, MeasureResult.DoesNotExist):
+        raise NotFound() from None
+
+
+def access_goal(user: Any, goal_id: Any) -> Goal:
+    """One of the person's own goals, else NotFound (missing and someone else's alike)."""
+    if not check_own_journal(user):
+        raise NotFound()
+    try:
+        return Goal.objects.get(pk=int(goal_id), owner=user)
+    except (TypeError, ValueError, Goal.DoesNotExist):
         raise NotFound() from None

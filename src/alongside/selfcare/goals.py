@@ -26,31 +26,13 @@ from django.utils.translation import gettext as _
 from alongside.communities import access as community_access
 from alongside.communities import services as community_services
 from alongside.core.errors import Invalid, NotFound
+from alongside.core.text import clean_text
 from alongside.notifications import services as notifications
 from alongside.notifications.enums import NotificationKind
-from alongside.selfcare.access import check_own_journal
+from alongside.selfcare.access import access_goal, check_own_journal
 from alongside.selfcare.models import Goal, GoalDay, GoalStep, JournalSettings
 
 TITLE_MAX, WHY_MAX, STEP_MAX, STEPS_MAX = 150, 1000, 200, 20
-
-
-def access_goal(user: Any, goal_id: Any) -> Goal:
-    """One of the person's own goals, else NotFound (missing and someone else's alike)."""
-    if not check_own_journal(user):
-        raise NotFound()
-    try:
-        return Goal.objects.get(pk=int(goal_id), owner=user)
-    except (TypeError, ValueError, Goal.DoesNotExist):
-        raise NotFound() from None
-
-
-def _text(value: Any, field: str, maximum: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text or len(text) > maximum:
-        raise Invalid({field: [_("Please keep this under %(max)d characters.") % {"max": maximum}]})
-    if required and not text:
-        raise Invalid({field: [_("Please write a few words.")]})
-    return text
 
 
 @transaction.atomic
@@ -70,7 +52,9 @@ def goal_save(
     values: dict[str, Any] = {}
     for field, value, maximum, required in (("title", title, TITLE_MAX, True), ("why", why, WHY_MAX, False)):
         try:
-            values[field] = _text(value, field, maximum, required=required)
+            values[field] = clean_text(
+                value, field, maximum=maximum, minimum=1 if required else 0, missing=_("Please write a few words.")
+            )
         except Invalid as error:
             errors.update(error.message_dict)
     step_texts = [str(step).strip() for step in (steps or []) if str(step).strip()]
@@ -129,7 +113,7 @@ def goal_share(*, actor: Any, goal_id: Any, slug: str, message: Any) -> Any:
     """Share a goal with a community as a milestone thread, in the member's own words."""
     goal = access_goal(actor, goal_id)
     viewer = community_access.access_community(actor, slug)
-    body = _text(message, "message", 5000, required=True)
+    body = clean_text(message, "message", maximum=5000, minimum=1, missing=_("Please write a few words."))
     return community_services.thread_create(
         actor=actor,
         community=viewer.community,

@@ -327,7 +327,7 @@ def goal_act(request: HttpRequest, goal_id: int) -> HttpResponse:
             goals.worked_today(actor=request.user, goal_id=goal_id)
             messages.success(request, _("Well done. Every day you show up counts."))
         elif what == "step":
-            goals.access_goal(request.user, goal_id)
+            access.access_goal(request.user, goal_id)
             goals.step_toggle(actor=request.user, step_id=request.POST.get("step"))
         elif what in ("done", "undone"):
             goals.goal_complete(actor=request.user, goal_id=goal_id, done=what == "done")
@@ -344,7 +344,7 @@ def goal_act(request: HttpRequest, goal_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_share(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goals.access_goal(request.user, goal_id)
+    goal = access.access_goal(request.user, goal_id)
     mine = [(community.slug, community.name) for community in community_selectors.my_communities(user=request.user)]
     form = ShareGoalForm(request.POST or None, communities=mine)
     if request.method == "POST" and form.is_valid():

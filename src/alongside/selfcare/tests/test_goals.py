@@ -16,6 +16,7 @@ from alongside.communities.tests.conftest import quick_community
 from alongside.core.errors import Invalid, NotFound
 from alongside.notifications.models import Notification
 from alongside.selfcare import goals
+from alongside.selfcare.access import access_goal
 from alongside.selfcare.models import Goal, GoalStep
 from tests.fixtures import api_for, client_for, run_tasks
 from tests.personas import make_person
@@ -115,7 +116,7 @@ def test_bad_input_is_refused_and_nothing_is_saved():
     assert client_for(person).post(reverse("selfcare:goal_new"), {"title": "", "remind_hour": "19"}).status_code == 422
     assert not Goal.objects.exists()
     with pytest.raises(NotFound):
-        goals.access_goal(person, 987654)
+        access_goal(person, 987654)
 
 
 def test_the_member_s_own_quiet_hours_move_a_reminder():
