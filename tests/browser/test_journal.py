@@ -3,6 +3,8 @@ and the settings, every page audited with axe-core."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,6 +120,14 @@ def test_phq9_question_9_opens_the_crisis_panel_at_once(browser: Browser, live_u
     expect(page.get_by_text("Our safety team has been told", exact=False)).to_be_visible()
     audit(page)
     assert RiskEvent.objects.filter(subject__username="rowan_asks", source="questionnaire").count() == 1
+    page.get_by_role("link", name="Check-up questionnaires").click()
+    with page.expect_download() as download:  # their results, for a doctor they choose (FHIR R4)
+        page.get_by_role("link", name="download your results as a FHIR file").click()
+    bundle = json.loads(Path(download.value.path()).read_text())
+    kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
+    assert kinds == ["Patient", "QuestionnaireResponse", "Observation"]
+    assert bundle["entry"][1]["resource"]["item"][8]["answer"][0]["valueCoding"]["display"] == "Several days"
+    audit(page)
     context.close()
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from alongside.core.api import Input, ListOut, PageNumber, Text, page_of, responses
-from alongside.selfcare import access, export, goals, scores, selectors, services
+from alongside.selfcare import access, export, fhir, goals, scores, selectors, services
 from alongside.selfcare.enums import Feeling, Mood
 from alongside.selfcare.measures import MEASURES
 from alongside.selfcare.moods import mood_series
@@ -229,6 +229,16 @@ def checkin_delete(request: HttpRequest, checkin_id: int) -> Status[None]:
 )
 def export_all(request: HttpRequest) -> dict[str, Any]:
     return export.export_data(user=_me(request))
+
+
+@router.get(
+    "/journal/export/fhir",
+    response=responses({200: dict[str, Any]}, 401, 403),
+    summary="Your questionnaire results as a FHIR R4 Bundle, for a clinician you choose",
+    description="QuestionnaireResponse and Observation resources for an anonymous Patient (docs/selfcare.md).",
+)
+def export_fhir(request: HttpRequest) -> dict[str, Any]:
+    return fhir.questionnaire_bundle(user=_me(request))
 
 
 @router.delete(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/", views.export_page, name="export"),
     path("export/journal-and-moods.json", views.export_json, name="export_json"),
     path("export/journal.zip", views.export_zip, name="export_zip"),
+    path("export/questionnaires.fhir.json", views.export_fhir, name="export_fhir"),
     path("erase/", views.erase, name="erase"),
     path("measures/", views.measures, name="measures"),
     path("measures/results/<int:result_id>/", views.measure_result, name="measure_result"),

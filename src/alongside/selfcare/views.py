@@ -17,7 +17,7 @@ from alongside.chat import selectors as chat_selectors
 from alongside.communities import selectors as community_selectors
 from alongside.core.errors import Invalid, NotFound, errors_as_messages, errors_into
 from alongside.core.markdown import render_markdown
-from alongside.selfcare import access, export, goals, scores, selectors, services, sharing
+from alongside.selfcare import access, export, fhir, goals, scores, selectors, services, sharing
 from alongside.selfcare.forms import (
     CheckInForm,
     EntryForm,
@@ -192,6 +192,16 @@ def export_json(request: HttpRequest) -> HttpResponse:
     data = json.dumps(export.export_data(user=request.user), ensure_ascii=False, indent=2)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="alongside-journal-and-moods.json"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def export_fhir(request: HttpRequest) -> HttpResponse:
+    data = json.dumps(fhir.questionnaire_bundle(user=request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(data, content_type="application/fhir+json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="alongside-questionnaires-fhir.json"'
     return response
 
 

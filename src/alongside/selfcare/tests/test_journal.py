@@ -46,8 +46,10 @@ TABLE: dict[str, tuple[int, ...]] = {
     "export":        (200,  200,   200,     200,  200,  200, 302),
     "export_json":   (200,  200,   200,     200,  200,  200, 302),
     "export_zip":    (200,  200,   200,     200,  200,  200, 302),
+    "export_fhir":   (200,  200,   200,     200,  200,  200, 302),
     "erase":         (302,  302,   302,     302,  302,  302, 302),
     "api_export":    (200,  200,   200,     200,  200,  200, 401),
+    "api_export_fhir": (200, 200,  200,     200,  200,  200, 401),
     "api_erase":     (204,  204,   204,     204,  204,  204, 401),
 }
 # fmt: on
@@ -79,6 +81,7 @@ def _call(people: dict[str, Any], actor: str, action: str, entry_id: int) -> Any
             "api_list": ("GET", "/journal/entries", None),
             "api_settings": ("GET", "/journal/settings", None),
             "api_export": ("GET", "/journal/export", None),
+            "api_export_fhir": ("GET", "/journal/export/fhir", None),
             "api_erase": ("DELETE", "/journal", None),
         }
         method, url, body = calls[action]
@@ -94,6 +97,7 @@ def _call(people: dict[str, Any], actor: str, action: str, entry_id: int) -> Any
         "export": reverse("selfcare:export"),
         "export_json": reverse("selfcare:export_json"),
         "export_zip": reverse("selfcare:export_zip"),
+        "export_fhir": reverse("selfcare:export_fhir"),
         "erase": reverse("selfcare:erase"),
     }
     if action == "erase":
