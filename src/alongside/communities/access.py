@@ -67,7 +67,10 @@ REASON_QUOTE = _("You can only quote a visible post in this thread.")
 REASON_REVEAL = _("Only the community's moderators can ask who wrote a post, and only when it is anonymous.")
 REASON_FOLLOW = _("You can't follow this thread right now.")
 REASON_MUTE = _("You can't change how you hear about this thread right now.")
-REASON_PAUSED = _("You can read here, but you can't write for now. Your account standing page says why and until when.")
+REASON_PAUSED = _(
+    "You can read here, but you can't write for now. Your account standing page says why and until when. "
+    "If you need someone to talk to, a listener is still here for you."
+)
 REASON_REMOVE_WITH_REASON = _("To remove someone else's post, use “remove” and give a reason for the log.")
 
 

@@ -46,7 +46,7 @@ from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, as_invalid, require
 from alongside.core.markdown import mentioned_pseudonyms, render_markdown
 from alongside.core.models import ScreeningAction
-from alongside.core.screening import ScreeningDecision, screen_content
+from alongside.core.screening import ScreeningDecision, ScreeningReason, screen_content
 from alongside.moderation import services as moderation_services
 from alongside.moderation import trust
 from alongside.moderation.enums import PERMALINK_LATER, RULES_CHECK
@@ -127,14 +127,20 @@ def _screen(
 ) -> ScreeningDecision:
     """`reply`: words written in answer to someone, read as support for them (the crisis check).
     `where`: the post's place, for the community's own rules (moderation.rules). A new account's
-    links and many mentions are refused first (moderation.trust), with a sentence saying why."""
+    links and many mentions are refused (moderation.trust), with a sentence saying why, unless the
+    crisis check reads the words as high risk: those are never turned away but held for a
+    moderator (the link unseen), while the responders hear of them and the writer sees the panel."""
     context = "reply" if reply else "post"
     text = f"{title}\n{body}".strip()
-    if kind != "edit" or where is not None:  # one's own words (a moderator's redaction is not limited)
-        problem = trust.new_account_problem(author=actor, text=text)
-        if problem:
-            raise Invalid({"body": [problem]})
-    return screen_content(text=text, author=actor, kind=kind, context=context, where=where)
+    # One's own words are limited; a moderator's redaction (an edit with no place) is not.
+    problem = trust.new_account_problem(author=actor, text=text) if kind != "edit" or where is not None else None
+    decision = screen_content(text=text, author=actor, kind=kind, context=context, where=where)
+    if not problem:
+        return decision
+    if not safety_risk.reads_as_high_risk(decision):
+        raise Invalid({"body": [problem]})
+    held = ScreeningReason(check=trust.CHECK, action=ScreeningAction.HOLD, rule="new_account", detail=problem)
+    return ScreeningDecision(action=ScreeningAction.HOLD, reasons=[*decision.reasons, held])
 
 
 def _where(

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from alongside.accounts import selectors as account_selectors
 from alongside.accounts import services as account_services
 from alongside.accounts.enums import Role
+from alongside.chat.services import conversations as chat_services
 from alongside.communities import selectors as community_selectors
 from alongside.communities import services as community_services
 from alongside.core.audit import audit_record
@@ -168,6 +169,7 @@ def sanction_impose(
         community_services.membership_ban(actor=actor, community=community, user=target, reason=reason)
     else:
         account_services.user_suspended_set(user_id=target.pk, suspended=True)
+        chat_services.listener_chats_hand_back(user_id=target.pk)  # nobody is left talking to no one
     sanction = Sanction.objects.create(
         user=target,
         community=where,

@@ -675,6 +675,36 @@ def conversation_hand_over(*, actor: User, viewer: ChatViewer, note: Any = "") -
 
 
 @transaction.atomic
+def listener_chats_hand_back(*, user_id: int) -> int:
+    """A listener was suspended (moderation.sanctions): they can write nowhere now, so every chat
+    they are listening in goes back to the queue at its old place, they stop reading it at once,
+    and the member is told kindly. They go offline. Returns how many chats went back."""
+    requests = SupportRequest.objects.select_for_update(of=("self",)).filter(
+        status=RequestStatus.ASSIGNED,
+        conversation__listener_id=user_id,
+        conversation__status=ConversationStatus.ACTIVE,
+    )
+    handed = 0
+    for request in requests.select_related("conversation"):
+        request.status = RequestStatus.WAITING
+        request.preferred_listener = None
+        request.queued_at = request.created_at  # keeps its place in the queue
+        request.save(update_fields=["status", "preferred_listener", "queued_at"])
+        conversation = request.conversation
+        write_event(
+            conversation, _("Your listener had to step away. You keep your place: another listener will join you here.")
+        )
+        Participant.objects.filter(conversation=conversation, user_id=user_id).update(left_at=timezone.now())
+        push_state(conversation)
+        handed += 1
+    ListenerProfile.objects.filter(user_id=user_id).update(is_online=False, online_since=None)
+    if handed:
+        _queue_changed()
+        transaction.on_commit(queue_match_now)
+    return handed
+
+
+@transaction.atomic
 def conversation_escalate(*, actor: User, viewer: ChatViewer, note: Any = "") -> Escalation:
     """Ask responders for help. The listener stays; the member is shown the crisis page beside the
     chat; nothing ends the chat."""
@@ -825,6 +855,7 @@ __all__ = [
     "conversation_hand_over",
     "conversation_rate",
     "conversation_read",
+    "listener_chats_hand_back",
     "listener_grace_over",
     "listener_online_set",
     "listener_socket_closed",

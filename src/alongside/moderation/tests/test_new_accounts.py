@@ -130,3 +130,30 @@ def test_administrators_change_the_limits_in_the_admin_and_it_is_audited(room):
     entry = AuditEntry.objects.get(action="moderation.new_account_limits.changed")
     assert entry.data == {"links": True}
     assert client_for(_newcomer(room)).get(url).status_code in (302, 403, 404)
+
+
+def test_words_in_crisis_are_never_turned_away_for_a_link_but_held_and_seen(room):
+    """A new account's link is refused, except when the words read as high risk: then nothing is
+    lost, the post waits for a moderator unseen, the responders hear at once and the writer sees the
+    support panel, as any post in crisis would."""
+    from alongside.safety.models import RiskEvent
+    from alongside.safety.services.support import support_suggested
+
+    person = _newcomer(room)
+    words = "I can't do this anymore. I want to kill myself tonight. I found this: https://pills.example/how"
+    thread = start_thread(person, room, title="Tonight", body=words)
+    opening = thread.posts.get(is_opening=True)
+    assert opening.status == PostStatus.HELD
+    assert support_suggested(opening.screening_reasons)
+    assert any(reason["check"] == "new_account" for reason in opening.screening_reasons)
+    event = RiskEvent.objects.get(subject=person)
+    assert event.level in ("high", "crisis")
+    page = client_for(person).post(
+        reverse("communities:thread_new", args=[room.slug]),
+        {"title": "Again", "body": "I want to die, I have the pills. www.example.org"},
+        follow=True,
+    )
+    assert 'id="support-panel"' in page.content.decode()
+    assert Post.objects.filter(status=PostStatus.HELD).count() == 2
+    with pytest.raises(Invalid, match="New accounts can't share links"):  # everyday words: refused as before
+        start_thread(person, room, title="Help", body=LINK)

@@ -223,6 +223,39 @@ def test_a_suspension_stops_writing_everywhere_but_not_reading_or_appealing(plac
     assert approved_listener(writer) is not None
 
 
+def test_suspending_a_listener_hands_their_chats_back_so_nobody_talks_to_no_one(
+    place, django_capture_on_commit_callbacks
+):
+    from alongside.chat.models import ListenerProfile, Message, Participant, SupportRequest
+
+    writer, admin = place["writer"], make_person("ada_lake", Role.ADMIN)
+    on_duty(writer)
+    member = make_person("pip_lake")
+    request = ask(member)
+    chat_services.queue_match()
+    conversation = request.conversation
+    conversation.refresh_from_db()
+    assert conversation.listener_id == writer.pk
+    say(member, conversation, "Thanks for being here")
+    with django_capture_on_commit_callbacks(execute=True):
+        _impose(place, SanctionKind.SUSPEND, actor=admin)
+    request.refresh_from_db()
+    assert request.status == "waiting"  # back in the queue, at its old place
+    assert request.queued_at == request.created_at
+    assert not ListenerProfile.objects.get(user=writer).is_online
+    assert Participant.objects.get(conversation=conversation, user=writer).left_at is not None
+    told = Message.objects.filter(conversation=conversation, kind="event").order_by("-seq").first()
+    assert told is not None
+    assert "another listener will join you here" in told.body
+    nobody_else = SupportRequest.objects.filter(conversation__listener=writer, status="assigned")
+    assert not nobody_else.exists()
+    on_duty(make_person("lou_lake", Role.LISTENER))
+    chat_services.queue_match()
+    conversation.refresh_from_db()
+    assert conversation.listener.username == "lou_lake"  # the next listener joins the same chat
+    say(member, conversation, "Hello again")
+
+
 def test_moderators_cannot_suspend_and_are_told_so(place):
     with pytest.raises(Invalid, match="Only administrators"):
         _impose(place, SanctionKind.SUSPEND)
