@@ -58,6 +58,19 @@
       return li;
     }
 
+    // A live room's "Moderate" and "Report" links, as the server draws them beside older messages.
+    function messageLink(pattern, label, seq) {
+      var a = document.createElement("a");
+      a.className = "moderate-link";
+      a.href = pattern.replace(/\/0\/$/, "/" + seq + "/");
+      a.textContent = label;
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " " + text(root, "textMessage", { seq: seq });
+      a.appendChild(hidden);
+      return a;
+    }
+
     function pendingItem(cid) { return list.querySelector('[data-client-id="' + cid + '"]'); }
 
     function showPending(item) {
@@ -75,6 +88,10 @@
                     frame.deleted ? "(removed)" : frame.body,
                     frame.kind === "event" ? "chat-event" : (mine ? "mine" : ""));
       li.dataset.seq = frame.seq;
+      if (frame.kind === "text" && !frame.deleted) {
+        if (root.dataset.moderateUrl) li.appendChild(messageLink(root.dataset.moderateUrl, text(root, "textModerate"), frame.seq));
+        if (root.dataset.reportUrl && !mine && frame.from) li.appendChild(messageLink(root.dataset.reportUrl, text(root, "textReport"), frame.seq));
+      }
       var pending = mine && frame.client_id ? pendingItem(frame.client_id) : null;
       if (pending) pending.remove();
       if (mine && frame.client_id) {
