@@ -185,14 +185,19 @@ def export_page(request: HttpRequest) -> HttpResponse:
     return render(request, "selfcare/export.html", {"form": EraseForm()})
 
 
+def _attachment(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download of the member's own data, saved under `filename` (ASCII, no quotes)."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @never_cache
 @login_required
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponse:
     data = json.dumps(export.export_data(user=request.user), ensure_ascii=False, indent=2)
-    response = HttpResponse(data, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="alongside-journal-and-moods.json"'
-    return response
+    return _attachment(data, "application/json; charset=utf-8", "alongside-journal-and-moods.json")
 
 
 @never_cache
@@ -200,18 +205,14 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_fhir(request: HttpRequest) -> HttpResponse:
     data = json.dumps(fhir.questionnaire_bundle(user=request.user), ensure_ascii=False, indent=2)
-    response = HttpResponse(data, content_type="application/fhir+json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="alongside-questionnaires-fhir.json"'
-    return response
+    return _attachment(data, "application/fhir+json; charset=utf-8", "alongside-questionnaires-fhir.json")
 
 
 @never_cache
 @login_required
 @require_GET
 def export_zip(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(export.journal_zip(user=request.user), content_type="application/zip")
-    response["Content-Disposition"] = 'attachment; filename="alongside-journal.zip"'
-    return response
+    return _attachment(export.journal_zip(user=request.user), "application/zip", "alongside-journal.zip")
 
 
 @login_required

@@ -654,6 +654,16 @@ def chat_report_resolve(*, actor: User, report_id: Any, note: Any) -> ChatReport
 # --- The listener's tools: handing over, asking responders for help ---------------------------
 
 
+def _back_in_queue(request: SupportRequest, *, handed_over_by: User | None) -> None:
+    """Waiting again, for any listener, at its old place in the queue. `handed_over_by`: the
+    listener who stays until the next one joins (None: nobody stays)."""
+    request.status = RequestStatus.WAITING
+    request.handed_over_by = handed_over_by
+    request.preferred_listener = None
+    request.queued_at = request.created_at
+    request.save(update_fields=["status", "handed_over_by", "preferred_listener", "queued_at"])
+
+
 @transaction.atomic
 def conversation_hand_over(*, actor: User, viewer: ChatViewer, note: Any = "") -> SupportRequest:
     """Put the chat back in the queue (at its old place) for another listener; the listener stays
@@ -662,11 +672,7 @@ def conversation_hand_over(*, actor: User, viewer: ChatViewer, note: Any = "") -
     conversation = _lock(viewer.conversation)
     request = SupportRequest.objects.select_for_update().get(conversation=conversation)
     require(request.status != RequestStatus.WAITING, REASON_LISTENER_ONLY)
-    request.status = RequestStatus.WAITING
-    request.handed_over_by = actor
-    request.preferred_listener = None
-    request.queued_at = request.created_at  # keeps its place in the queue
-    request.save(update_fields=["status", "handed_over_by", "preferred_listener", "queued_at"])
+    _back_in_queue(request, handed_over_by=actor)
     audit_record(actor=actor, action="chat.hand_over", target=conversation, reason=clean_note(note))
     write_event(conversation, _("The listener is bringing in another listener, and stays until they join."))
     _queue_changed()
@@ -686,10 +692,7 @@ def listener_chats_hand_back(*, user_id: int) -> int:
     )
     handed = 0
     for request in requests.select_related("conversation"):
-        request.status = RequestStatus.WAITING
-        request.preferred_listener = None
-        request.queued_at = request.created_at  # keeps its place in the queue
-        request.save(update_fields=["status", "preferred_listener", "queued_at"])
+        _back_in_queue(request, handed_over_by=None)  # they leave now, not when the next one joins
         conversation = request.conversation
         write_event(
             conversation, _("Your listener had to step away. You keep your place: another listener will join you here.")
