@@ -69,7 +69,7 @@ REASON_FOLLOW = _("You can't follow this thread right now.")
 REASON_MUTE = _("You can't change how you hear about this thread right now.")
 REASON_PAUSED = _(
     "You can read here, but you can't write for now. Your account standing page says why and until when. "
-    "If you need someone to talk to, a listener is still here for you."
+    "If you need someone to talk to, you can still ask for a listener."
 )
 REASON_REMOVE_WITH_REASON = _("To remove someone else's post, use “remove” and give a reason for the log.")
 
