@@ -122,24 +122,47 @@ def _clean_all(*cleaners: Callable[[], Any]) -> list[Any]:
     return results
 
 
+def _require_write(
+    viewer: access.CommunityViewer, allowed: Callable[[access.CommunityViewer], bool], reason: Any
+) -> str:
+    """Refuses a write `allowed` does not permit. When only a sanction's pause stands in the way,
+    returns its refusal instead, for `_screen` to apply: a paused member's words are refused, unless
+    the crisis check reads them as high risk (then they are held, never published)."""
+    if allowed(viewer):
+        return ""
+    require(viewer.paused and allowed(access.unpaused(viewer)), access.reason_for(viewer, reason))
+    return str(access.REASON_PAUSED)
+
+
 def _screen(
-    *, actor: User, title: str, body: str, kind: str, reply: bool = False, where: dict[str, Any] | None = None
+    *,
+    actor: User,
+    title: str,
+    body: str,
+    kind: str,
+    reply: bool = False,
+    where: dict[str, Any] | None = None,
+    paused: str = "",
 ) -> ScreeningDecision:
     """`reply`: words written in answer to someone, read as support for them (the crisis check).
-    `where`: the post's place, for the community's own rules (moderation.rules). A new account's
-    links and many mentions are refused (moderation.trust), with a sentence saying why, unless the
-    crisis check reads the words as high risk: those are never turned away but held for a
-    moderator (the link unseen), while the responders hear of them and the writer sees the panel."""
+    `where`: the post's place, for the community's own rules (moderation.rules). `paused`: the
+    refusal for a member a sanction has paused (`_require_write`). A paused member's words, and a
+    new account's links and many mentions (moderation.trust), are refused with a sentence saying
+    why, unless the crisis check reads the words as high risk: those are never turned away but held
+    for a moderator (unseen by others), while the responders hear of them and the writer sees the
+    support panel."""
     context = "reply" if reply else "post"
     text = f"{title}\n{body}".strip()
     # One's own words are limited; a moderator's redaction (an edit with no place) is not.
     problem = trust.new_account_problem(author=actor, text=text) if kind != "edit" or where is not None else None
     decision = screen_content(text=text, author=actor, kind=kind, context=context, where=where)
-    if not problem:
+    if not (paused or problem):
         return decision
     if not safety_risk.reads_as_high_risk(decision):
+        require(not paused, paused)
         raise Invalid({"body": [problem]})
-    held = ScreeningReason(check=trust.CHECK, action=ScreeningAction.HOLD, rule="new_account", detail=problem)
+    check, rule = ("sanction", "paused") if paused else (trust.CHECK, "new_account")
+    held = ScreeningReason(check=check, action=ScreeningAction.HOLD, rule=rule, detail=paused or problem or "")
     return ScreeningDecision(action=ScreeningAction.HOLD, reasons=[*decision.reasons, held])
 
 
@@ -747,12 +770,12 @@ def thread_create(
     content_warnings: list[str] | None = None,
 ) -> Thread:
     viewer = community_viewer(actor, community)
-    require(access.check_post_thread_permission(viewer), access.reason_for(viewer, access.REASON_JOIN_FIRST))
+    paused = _require_write(viewer, access.check_post_thread_permission, access.REASON_JOIN_FIRST)
     title, body, warnings = _clean_all(
         lambda: _clean_title(title), lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or [])
     )
     where = _where(community, title=title, body=body, anonymous=is_anonymous, opener_id=actor.pk)
-    decision = _screen(actor=actor, title=title, body=body, kind="thread", where=where)
+    decision = _screen(actor=actor, title=title, body=body, kind="thread", where=where, paused=paused)
     status = _status_for(decision, community)
     now = timezone.now()
     thread = Thread.objects.create(
@@ -793,14 +816,16 @@ def post_reply(
     text is not copied into the reply, so removing a post removes its quotes too."""
     thread = Thread.objects.select_for_update().select_related("community").get(pk=thread.pk)
     viewer = community_viewer(actor, thread.community)
-    require(access.check_reply_permission(viewer, thread), access.reason_for(viewer, access.REASON_REPLIES_CLOSED))
+    paused = _require_write(
+        viewer, lambda who: access.check_reply_permission(who, thread), access.REASON_REPLIES_CLOSED
+    )
     opener = sealed_author_id(selectors.opening_post(thread=thread))
     require(not account_selectors.is_blocked_by(actor, opener), access.REASON_REPLIES_CLOSED)  # they blocked you
     if quote is not None and not access.check_quote_post_permission(viewer, thread, quote):
         raise Invalid({"quote": access.REASON_QUOTE})
     body, warnings = _clean_all(lambda: _clean_body(body), lambda: _clean_warnings(content_warnings or []))
     where = _where(thread, title=thread.title, body=body, anonymous=is_anonymous, opener_id=opener)
-    decision = _screen(actor=actor, title="", body=body, kind="reply", reply=True, where=where)
+    decision = _screen(actor=actor, title="", body=body, kind="reply", reply=True, where=where, paused=paused)
     status = _status_for(decision, thread.community)
     now = timezone.now()
     post = Post.objects.create(

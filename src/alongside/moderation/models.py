@@ -169,7 +169,6 @@ class Sanction(models.Model):
     )
     kind = models.CharField(max_length=8, choices=SanctionKind.choices)
     reason = EncryptedTextField()  # shown to the person, in the moderator's words
-    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="sanctions")
     # The post it was about; from an anonymous post, the writer's name is never shown to moderators
     # (remembered here, so it holds even if the post goes).
     post = models.ForeignKey("communities.Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

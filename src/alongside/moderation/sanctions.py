@@ -39,7 +39,7 @@ from alongside.core.text import clean_text
 from alongside.moderation import access
 from alongside.moderation import selectors as moderation_selectors
 from alongside.moderation.enums import AppealStatus, SanctionEnd, SanctionKind
-from alongside.moderation.models import Appeal, Report, Sanction
+from alongside.moderation.models import Appeal, Sanction
 from alongside.notifications import services as notifications
 from alongside.notifications.enums import NotificationKind
 
@@ -126,7 +126,6 @@ def sanction_impose(
     kind: str,
     reason: Any,
     days: Any = None,
-    report: Report | None = None,
     post: Any = None,
 ) -> Sanction:
     """Warn, mute, ban or suspend a person, from a post in `community` (its writer, from
@@ -175,7 +174,6 @@ def sanction_impose(
         community=where,
         kind=kind,
         reason=reason,
-        report=report,
         post=post,
         from_anonymous=bool(post is not None and post.is_anonymous),
         acted_by=actor,

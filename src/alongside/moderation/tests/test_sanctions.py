@@ -107,6 +107,38 @@ def test_a_warning_must_be_read_before_writing_there_again(place):
     assert actions == {"moderation.sanction.imposed", "moderation.sanction.ended.read"}
 
 
+def test_a_paused_members_words_in_crisis_are_held_and_seen_never_turned_away(place):
+    """A mute stops writing, but words that read as high risk are not lost: on every path (here the
+    API, the one a paused member can still send words through) they wait for a moderator unseen,
+    and the responders hear of them at once. Everyday words are refused as before."""
+    from alongside.communities.models import Post, PostStatus
+    from alongside.safety.models import RiskEvent
+
+    writer = place["writer"]
+    _impose(place, SanctionKind.MUTE, days=3)
+    api, path = api_for(writer), f"/threads/{place['thread'].pk}/posts"
+    refused = api.call("POST", path, {"body": "Me again, with the same offer"})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == str(community_access.REASON_PAUSED)
+    assert not RiskEvent.objects.exists()
+
+    words = "I can't do this anymore. I want to kill myself tonight, I have the pills ready."
+    held = api.call("POST", path, {"body": words})
+    assert held.status_code == 201, held.content
+    post = Post.objects.get(pk=held.json()["id"])
+    assert post.status == PostStatus.HELD  # the mute holds: nobody else reads it
+    assert any(reason["check"] == "sanction" for reason in post.screening_reasons)
+    event = RiskEvent.objects.get(subject=writer)
+    assert event.level in ("high", "crisis")
+    thread = community_services.thread_create(actor=writer, community=place["community"], title="Tonight", body=words)
+    assert opening_post(thread).status == PostStatus.HELD
+    with pytest.raises(NotAllowed):
+        community_services.thread_create(actor=writer, community=place["community"], title="Hi", body="Cheap pills")
+    outsider = make_person("otto_outside")  # not paused, not a member: refused whatever the words
+    with pytest.raises(NotAllowed):
+        community_services.post_reply(actor=outsider, thread=place["thread"], body=words)
+
+
 def test_a_mute_lasts_at_most_28_days_and_ends_on_time_in_the_task_worker(place, django_capture_on_commit_callbacks):
     writer, moderator = place["writer"], place["moderator"]
     api = api_for(moderator)
