@@ -8,9 +8,10 @@ import shutil
 
 import pytest
 
+from alongside.core import ngrams
 from alongside.core.models import ScreeningAction
 from alongside.core.screening import ScreeningInput
-from alongside.moderation.toxicity import dataset, features, model, screening
+from alongside.moderation.toxicity import dataset, model, screening
 
 # Written for these tests.
 OFFENSIVE = [
@@ -124,10 +125,10 @@ def test_screening_before_saving_does_not_run_it(settings) -> None:
 
 def test_cleaning_and_ngrams_are_stable() -> None:
     assert dataset.clean("RT @someone: look &amp; see https://example.org/x") == "@user: look & see URL"
-    words, chars = features.grams("Sooooo st00pid!")
+    words, chars = ngrams.grams("Sooooo st00pid!")
     assert "w soo" in words
     assert "w stoopid" in words
     assert "w !" in words
     assert "c sto" in chars
-    first = features.counts(["hello there"])[0]
-    assert first == features.counts(["hello there"])[0]  # CRC-32 buckets, the same in every process
+    first = ngrams.counts(["hello there"])[0]
+    assert first == ngrams.counts(["hello there"])[0]  # CRC-32 buckets, the same in every process

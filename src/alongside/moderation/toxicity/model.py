@@ -2,7 +2,7 @@
 
 Features of a text (after `dataset.clean`): its all-MiniLM-L6-v2 embedding (through
 `safety.services.embeddings`, the crisis classifier's encoder) scaled by `dense_scale`, and the
-hashed word and character n-grams of `features.py` weighted by the head's inverse document
+hashed word and character n-grams of `core.ngrams` weighted by the head's inverse document
 frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf, threshold and the feature
 settings) is pinned by SHA-256 in `moderation/data/manifest.json` and checked on load, once per
 process under a lock. Nothing here raises to the caller: without the head (or the encoder, when
@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from alongside.core import ngrams
 from alongside.core.files import sha256_of
-from alongside.moderation.toxicity import dataset, features
+from alongside.moderation.toxicity import dataset
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 HEAD_PATH = DATA_DIR / "toxicity_head.npz"
@@ -111,8 +112,8 @@ def logits_with(
     clean_texts = texts if cleaned else [dataset.clean(t) for t in texts]
     result = np.full(len(clean_texts), float(np.asarray(head["bias"]).reshape(-1)[0]))
     if head["uses_ngrams"]:
-        counted = features.counts(clean_texts, int(head["bits"]))
-        rows = features.rows(
+        counted = ngrams.counts(clean_texts, int(head["bits"]))
+        rows = ngrams.rows(
             counted, head["idf"], char_weight=float(head["char_weight"]), word_weight=float(head["word_weight"])
         )
         result += rows.matvec(head["sparse_weights"].astype(np.float64))

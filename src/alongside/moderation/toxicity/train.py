@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from alongside.core import ngrams
 from alongside.core.files import sha256_of
-from alongside.moderation.toxicity import dataset, features, model
+from alongside.moderation.toxicity import dataset, model
 
 DIM = 384
 
@@ -59,7 +60,7 @@ REFERENCE = ATTEMPTS[0]
 
 
 def fit_logistic(
-    sparse: features.Rows | None,
+    sparse: ngrams.Rows | None,
     dense: np.ndarray | None,
     y: np.ndarray,
     *,
@@ -180,7 +181,7 @@ def load() -> Data:
         examples=examples,
         y=np.asarray([e.label for e in examples], dtype=np.float64),
         vectors=dataset.embeddings_for(examples).astype(np.float64),
-        counted=features.counts([e.text for e in examples]),
+        counted=ngrams.counts([e.text for e in examples]),
         part=np.asarray([e.part for e in examples]),
         source=np.asarray([e.source for e in examples]),
     )
@@ -192,16 +193,16 @@ def fit_attempt(data: Data, attempt: Attempt) -> Fitted:
     weight = np.where(data.source[rows] == "davidson", attempt.davidson, 1.0)
     arrays: dict[str, np.ndarray] = {}
     sparse = None
-    size = 1 << features.BITS
+    size = 1 << ngrams.BITS
     if attempt.ngrams:
-        df = features.document_frequency([data.counted[i] for i in rows])
-        idf = features.idf_from(df, len(rows))
-        sparse = features.rows(
+        df = ngrams.document_frequency([data.counted[i] for i in rows])
+        idf = ngrams.idf_from(df, len(rows))
+        sparse = ngrams.rows(
             [data.counted[i] for i in rows], idf, char_weight=attempt.char_weight, word_weight=attempt.word_weight
         )
         arrays.update(
             idf=idf,
-            bits=np.asarray(features.BITS),
+            bits=np.asarray(ngrams.BITS),
             char_weight=np.asarray(attempt.char_weight, dtype=np.float32),
             word_weight=np.asarray(attempt.word_weight, dtype=np.float32),
         )

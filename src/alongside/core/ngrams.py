@@ -1,4 +1,5 @@
-"""Hashed word and character n-grams in numpy (no scikit-learn), as sparse rows.
+"""Hashed word and character n-grams in numpy (no scikit-learn), as sparse rows (the toxicity
+signal and the crisis head read texts through them).
 
 A text is lower-cased, letters repeated three times or more are folded to two ("sooooo" -> "soo")
 and a few look-alike digits inside words are read as letters ("sh1t"). Then:
@@ -79,26 +80,28 @@ def _bucket(gram: str, size: int) -> int:
     return zlib.crc32(gram.encode("utf-8")) % size
 
 
-def grams(text: str) -> tuple[list[str], list[str]]:
-    """(word n-grams, character n-grams) of one text."""
+def grams(text: str, *, chars: bool = True) -> tuple[list[str], list[str]]:
+    """(word n-grams, character n-grams: none unless `chars`) of one text."""
     tokens = _WORD.findall(normalise(text))
     words = [f"w {t}" for t in tokens] + [f"b {a} {b}" for a, b in itertools.pairwise(tokens)]
-    chars: list[str] = []
-    for token in tokens:
+    found: list[str] = []
+    for token in tokens if chars else ():
         padded = f" {token} "
         for size in CHAR_SIZES:
-            chars.extend(f"c{padded[i : i + size]}" for i in range(max(1, len(padded) - size + 1)))
-    return words, chars
+            found.extend(f"c{padded[i : i + size]}" for i in range(max(1, len(padded) - size + 1)))
+    return words, found
 
 
-def counts(texts: list[str], bits: int = BITS) -> list[tuple[dict[int, float], dict[int, float]]]:
-    """Per text: (word bucket -> sublinear tf, char bucket -> sublinear tf)."""
+def counts(
+    texts: list[str], bits: int = BITS, *, chars: bool = True
+) -> list[tuple[dict[int, float], dict[int, float]]]:
+    """Per text: (word bucket -> sublinear tf, char bucket -> sublinear tf: empty unless `chars`)."""
     size = 1 << bits
     result = []
     for text in texts:
-        words, chars = grams(text)
+        words, found = grams(text, chars=chars)
         parts = []
-        for namespace in (words, chars):
+        for namespace in (words, found):
             tally = Counter(_bucket(g, size) for g in namespace)
             parts.append({k: 1.0 + float(np.log(v)) for k, v in tally.items()})
         result.append((parts[0], parts[1]))
