@@ -3,7 +3,6 @@ the hand-made cases, how responders closed live events, and the triage guide's r
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -14,14 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from alongside.safety.classifier import evaluate
+        from alongside.safety.triage import evaluate as triage_evaluate
 
         evaluate.main(self.stdout.write)
         self.stdout.write("")
         evaluate.responder_verdicts(self.stdout.write)
-        try:
-            triage_evaluate = import_module("alongside.safety.triage.evaluate")
-        except ImportError:
-            self.stdout.write("Triage guide: no evaluation module.")
-            return
         self.stdout.write("")
-        triage_evaluate.main(self.stdout.write)
+        self.stdout.flush()
+        triage_evaluate.main([])  # its own command line's options are not this command's
