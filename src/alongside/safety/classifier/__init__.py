@@ -3,8 +3,8 @@
 One interface: `assess(text, language=..., context=...) -> Assessment(level, score, reasons)`.
 
 - The pattern layer (`patterns.py`) always answers, in well under a millisecond for a message.
-- The model layer (`model.py`: all-MiniLM-L6-v2 int8 on onnxruntime, a logistic-regression head
-  trained on the labelled data) adds a probability, mapped to levels by `model.level_for`: `high`
+- The model layer (`model.py`: all-MiniLM-L6-v2 int8 on onnxruntime and hashed words, a softmax
+  head over the 27 communities of the labelled data) adds a probability, mapped to levels by `model.level_for`: `high`
   at the threshold that keeps 95% of crisis posts (never `crisis` alone: that needs the patterns'
   explicit intent, plan or time), no more than `concern` on short texts.
 - How they combine: the higher level wins, except that where the pattern layer found the words

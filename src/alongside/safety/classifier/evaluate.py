@@ -47,10 +47,9 @@ def _f1(precision: float, recall: float) -> float:
 
 
 def main(report: Callable[[str], None] = print) -> None:
-    parts, posts = train.splits("mean+max+patterns")
+    test = train.splits()["test"]
     head = model._load_head()
-    test = parts["test"]
-    scores = model.sigmoid(test.x @ head["weights"].astype(np.float64) + float(np.asarray(head["bias"]).reshape(-1)[0]))
+    scores = train.scores_of(head, test)
     pattern_rank = test.x[:, -4:].argmax(axis=1)  # the pattern level is the features' one-hot tail
     levels = []
     for probability, rank in zip(scores, pattern_rank, strict=True):
@@ -91,7 +90,6 @@ def main(report: Callable[[str], None] = print) -> None:
     report(f"  patterns alone: exact level {p_exact:.3f}, high-or-crisis agreement {p_alarm:.3f}")
     for miss in misses:
         report(f"  miss {miss}")
-    del posts
 
 
 def responder_verdicts(report: Callable[[str], None] = print) -> None:

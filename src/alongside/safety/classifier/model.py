@@ -1,10 +1,13 @@
-"""The model layer: a logistic-regression head on sentence embeddings, with its level thresholds.
+"""The model layer: a softmax head over 27 communities on sentence embeddings and hashed words, with
+its level thresholds.
 
-Features of a text: the mean and the maximum, over its 256-piece windows (at most 8), of the
-all-MiniLM-L6-v2 embeddings (`embeddings.py`), plus the pattern layer's level (one-hot). The head's
-weights and its thresholds (chosen on the validation split by `train.py`) are in
-`safety/data/crisis_head.npz`, pinned by SHA-256 in `safety/data/manifest.json` and loaded once per
-process. Nothing here raises to the caller: without the encoder or the head, `score` is None.
+Features of a text: the mean and the maximum, over its 256-piece windows (at most 2), of the
+all-MiniLM-L6-v2 embeddings (`embeddings.py`), the pattern layer's level (one-hot), and its hashed
+word uni- and bigrams (`core.ngrams`, tf-idf). The head scores each of the 27 communities of the
+training data; the score is the probability of the crisis community. Its weights and thresholds
+(chosen out of fold by `train.py`) are in `safety/data/crisis_head.npz`, pinned by SHA-256 in
+`safety/data/manifest.json` and loaded once per process. Nothing here raises to the caller: without
+the encoder or the head, `score` is None.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from alongside.core import ngrams
 from alongside.safety.classifier import embeddings
 from alongside.safety.enums import RiskLevel
 
 HEAD_PATH = embeddings.DATA_DIR / "crisis_head.npz"
-VERSION_RULE = "minilm_logreg"
+VERSION_RULE = "minilm_words_softmax"
 # Windows of 256 word pieces read per text: the first two (about 2,000 characters). Eight cost
 # 0.6 s on a 20,000-character post, which a request cannot afford; two keep the model inside the
 # request for short texts (benchmarks/safety_assess.py; docs/safety.md, "Cost").
@@ -39,8 +43,26 @@ def features(chunks: np.ndarray, pattern_level: RiskLevel) -> np.ndarray:
     return np.concatenate([chunks.mean(axis=0), chunks.max(axis=0), onehot]).astype(np.float32)
 
 
-def sigmoid(values: np.ndarray) -> np.ndarray:
-    result: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(values, -30, 30)))
+def prepared(head: dict[str, Any]) -> dict[str, Any]:
+    """The stored arrays made ready to score with (the word weights are stored as float16)."""
+    return {**head, "word_weights": np.asarray(head["word_weights"], dtype=np.float32)}
+
+
+def crisis_probabilities(
+    rows: np.ndarray, counted: list[tuple[dict[int, float], dict[int, float]]], head: dict[str, Any]
+) -> np.ndarray:
+    """The probability of the crisis community for each text: its `features` row and its word
+    n-gram counts (`ngrams.counts(..., chars=False)`)."""
+    logits = np.asarray(rows, dtype=np.float64) @ head["dense_weights"].T.astype(np.float64) + head["bias"]
+    weights = head["word_weights"]
+    if weights.shape[1]:
+        words = ngrams.rows(counted, head["idf"], char_weight=0.0)
+        parts = (weights[:, words.indices] * words.values).T.astype(np.float64)  # one row per n-gram
+        running = np.vstack([np.zeros((1, weights.shape[0])), np.cumsum(parts, axis=0)])
+        logits += running[words.indptr[1:]] - running[words.indptr[:-1]]
+    logits -= logits.max(axis=1, keepdims=True)
+    odds = np.exp(logits)
+    result: np.ndarray = odds[:, int(head["crisis"])] / odds.sum(axis=1)
     return result
 
 
@@ -48,7 +70,7 @@ def _load_head(path: Path = HEAD_PATH) -> dict[str, Any]:
     pins = embeddings.manifest().get("head", {})
     embeddings.check_file(path, str(pins.get("sha256", "")), "classifier head")
     with np.load(path) as stored:
-        head = {name: stored[name] for name in stored.files}
+        head = prepared({name: stored[name] for name in stored.files})
     return {**head, "version": f"{VERSION_RULE}@{pins.get('sha256', '')[:12]}"}
 
 
@@ -80,10 +102,6 @@ def version() -> str:
     return str(head["version"]) if head is not None else ""
 
 
-def probability_of(row: np.ndarray, head: dict[str, Any]) -> float:
-    return float(sigmoid(np.asarray([row @ head["weights"] + float(np.asarray(head["bias"]).reshape(-1)[0])]))[0])
-
-
 SHORT_WORDS = 40  # shorter than the posts it learned from: the model's level does not count
 
 
@@ -112,7 +130,8 @@ def score(text: str, *, pattern_level: RiskLevel) -> tuple[float, RiskLevel] | N
         chunks = embeddings.embed_chunks(text, max_chunks=MAX_CHUNKS)
     except embeddings.ModelUnavailableError:
         return None
-    probability = probability_of(features(chunks, pattern_level), head)
+    counted = ngrams.counts([text], int(head["bits"]), chars=False)
+    probability = float(crisis_probabilities(features(chunks, pattern_level)[None, :], counted, head)[0])
     return probability, level_for(probability, head, words=len(text.split()))
 
 

@@ -36,7 +36,7 @@ def fresh_model():
 def test_the_real_model_loads_once_and_says_which_version_it_is() -> None:
     status = model_status()
     assert status["loaded"] is True, status
-    assert status["version"].startswith("minilm_logreg@")
+    assert status["version"].startswith("minilm_words_softmax@")
     assert model._get() is model._get()  # loaded once per process
 
 
