@@ -46,7 +46,7 @@ from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, as_invalid, require
 from alongside.core.markdown import mentioned_pseudonyms, render_markdown
 from alongside.core.models import ScreeningAction
-from alongside.core.screening import ScreeningDecision, ScreeningReason, screen_content
+from alongside.core.screening import ScreeningDecision, screen_content
 from alongside.moderation import services as moderation_services
 from alongside.moderation import trust
 from alongside.moderation.enums import PERMALINK_LATER, RULES_CHECK
@@ -158,12 +158,12 @@ def _screen(
     decision = screen_content(text=text, author=actor, kind=kind, context=context, where=where)
     if not (paused or problem):
         return decision
-    if not safety_risk.reads_as_high_risk(decision):
+    check, rule = ("sanction", "paused") if paused else (trust.CHECK, "new_account")
+    held = safety_risk.held_not_refused(decision, check=check, rule=rule, refusal=paused or problem or "")
+    if held is None:
         require(not paused, paused)
         raise Invalid({"body": [problem]})
-    check, rule = ("sanction", "paused") if paused else (trust.CHECK, "new_account")
-    held = ScreeningReason(check=check, action=ScreeningAction.HOLD, rule=rule, detail=paused or problem or "")
-    return ScreeningDecision(action=ScreeningAction.HOLD, reasons=[*decision.reasons, held])
+    return held
 
 
 def _where(

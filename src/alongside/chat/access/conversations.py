@@ -144,6 +144,12 @@ def check_send_permission(viewer: ChatViewer) -> str:
     return ""
 
 
+def pause_refusals() -> set[str]:
+    """The refusals `check_send_permission` gives someone only paused in a room (a sanction, the
+    room's own mute, a suspension): their words in crisis are held, never turned away (services)."""
+    return {str(community_access.REASON_PAUSED), str(REASON_MUTED), str(REASON_SUSPENDED)}
+
+
 def check_end_permission(viewer: ChatViewer) -> bool:
     return not viewer.conversation.is_room and viewer.is_current and not viewer.conversation.ended
 

@@ -47,6 +47,7 @@ from alongside.chat.access.conversations import (
     check_rate_permission,
     check_request_support_permission,
     check_send_permission,
+    pause_refusals,
 )
 from alongside.chat.frames import message_frame
 from alongside.chat.models import (
@@ -422,12 +423,17 @@ def message_send(*, actor: User, viewer: ChatViewer, body: Any, client_id: Any =
         existing = _stored(conversation, actor, client_id)  # a retry still gets its answer
         if existing is not None:
             return SendResult(existing, created=False)
-        raise NotAllowed(reason)
+        require(conversation.is_room and reason in pause_refusals(), reason)
     text = _clean_body(body)
     _rate_limit(actor)
     supporter = viewer.participant is not None and viewer.participant.role != ParticipantRole.MEMBER
     context = AssessContext.LISTENER_CHAT if supporter else AssessContext.CHAT
     decision = screen_content(text=text, author=actor, kind="message", context=context)
+    if reason:  # paused in the room: refused, unless the words read as high risk (then held)
+        held = safety_risk.held_not_refused(decision, check="sanction", rule="paused", refusal=reason)
+        if held is None:
+            raise NotAllowed(reason)
+        decision = held
     reasons = decision.stored_reasons()
     try:
         with transaction.atomic():

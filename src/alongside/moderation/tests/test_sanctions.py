@@ -138,6 +138,15 @@ def test_a_paused_members_words_in_crisis_are_held_and_seen_never_turned_away(pl
     with pytest.raises(NotAllowed):
         community_services.post_reply(actor=outsider, thread=place["thread"], body=words)
 
+    room_viewer, _room = access_room(place["host"], place["community"].slug)
+    room = rooms.room_open_set(actor=place["host"], community_viewer=room_viewer, on=True)
+    with pytest.raises(NotAllowed):
+        say(writer, room, "hello")  # the live room: refused as before
+    sent = say(writer, room, words)  # but not these: held for the room's moderators, unseen by others
+    assert sent.message.status == "held"
+    assert sent.support  # the writer's page shows the support panel
+    assert RiskEvent.objects.filter(subject=writer).count() == 3
+
 
 def test_a_mute_lasts_at_most_28_days_and_ends_on_time_in_the_task_worker(place, django_capture_on_commit_callbacks):
     writer, moderator = place["writer"], place["moderator"]

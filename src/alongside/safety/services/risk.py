@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from alongside.core import live
 from alongside.core.audit import audit_record
 from alongside.core.errors import Invalid, NotAllowed, RateLimited, require
-from alongside.core.screening import ScreeningDecision
+from alongside.core.models import ScreeningAction
+from alongside.core.screening import ScreeningDecision, ScreeningReason
 from alongside.safety.access.risk import REASON_CLOSED, RESPONDER_ROLES, check_worry_permission
 from alongside.safety.enums import AssessContext, RiskLevel
 from alongside.safety.models import OPEN_STATUSES, Responder, RiskAction, RiskEvent, RiskSource, RiskStatus
@@ -285,6 +286,17 @@ def reads_as_high_risk(decision: ScreeningDecision) -> bool:
     """Whether the crisis check read screened words as `high` or `crisis` (the writer sees the panel)."""
     reason = decision.reason_from(CHECK)
     return reason is not None and RiskLevel(reason.rule).shows_support
+
+
+def held_not_refused(decision: ScreeningDecision, *, check: str, rule: str, refusal: str) -> ScreeningDecision | None:
+    """For words a rule refuses (a new account's link, a sanction's pause): None when the caller
+    should refuse them (with `refusal`), or, when the crisis check reads them as high risk, the
+    decision to hold them for a moderator instead (unseen by others), naming the rule: words in
+    crisis are never turned away. The caller stores them and raises the risk event as for any."""
+    if not reads_as_high_risk(decision):
+        return None
+    held = ScreeningReason(check=check, action=ScreeningAction.HOLD, rule=rule, detail=refusal)
+    return ScreeningDecision(action=ScreeningAction.HOLD, reasons=[*decision.reasons, held])
 
 
 def _locked_open(event: RiskEvent) -> RiskEvent:
