@@ -237,6 +237,7 @@ def message_send(request: HttpRequest, conversation_id: ConversationId, payload:
         held=result.held,
         created=result.created,
         detail=HELD_DETAIL if result.held else "",
+        offer_support=result.support,
     )
     return Status(201 if result.created else 200, sent)
 

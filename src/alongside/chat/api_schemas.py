@@ -202,6 +202,12 @@ class SentOut(Schema):
     held: bool = Field(..., description="Kept back for a moderator: nobody else sees it (see `detail`).")
     created: bool = Field(..., description="False: a retry of a message already stored (nothing new was written).")
     detail: str = Field(..., description="For a held message, what to tell the writer; else empty.")
+    offer_support: bool = Field(
+        False,
+        description="In the answer to your own words only: they read as high risk. Show what the site's "
+        "`/help/support/` page offers (crisis lines for the person's country, a grounding exercise, talking to a "
+        "listener now). Nobody else is told.",
+    )
 
 
 class ReadOut(Schema):

@@ -36,6 +36,7 @@ from alongside.communities.models import Thread
 from alongside.communities.presenters import listed_thread, person
 from alongside.core.api import ListOut, PageNumber, page_fields, page_of, responses
 from alongside.core.errors import require
+from alongside.safety.services.support import support_suggested
 
 router = Router(tags=["communities"])
 COMMUNITIES_PER_PAGE = 50
@@ -163,7 +164,10 @@ def thread_create(request: HttpRequest, slug: str, payload: ThreadIn) -> Status[
         is_anonymous=payload.is_anonymous,
         content_warnings=[str(w) for w in payload.content_warnings],
     )
-    return Status(201, thread_out(viewer, thread))
+    answer = thread_out(viewer, thread)
+    if answer.opening_post is not None:
+        answer.opening_post.offer_support = support_suggested(selectors.opening_post(thread=thread).screening_reasons)
+    return Status(201, answer)
 
 
 @router.get(

@@ -223,6 +223,12 @@ class PostOut(Schema):
         False, description="A moderator's note: one person's own experience, not professional advice."
     )
     better_resource: str | None = Field(None, description="With that note: a resource a moderator suggests.")
+    offer_support: bool = Field(
+        False,
+        description="In the answer to your own words only: they read as high risk. Show what the site's "
+        "`/help/support/` page offers (crisis lines for the person's country, a grounding exercise, talking to a "
+        "listener now). Nobody else is told.",
+    )
 
     @staticmethod
     def of(view: PostView) -> PostOut:
@@ -253,6 +259,7 @@ class PostOut(Schema):
             blocked=view.blocked,
             not_professional_advice=shown and view.post.experience_noted_at is not None,
             better_resource=view.post.experience_resource if shown else None,
+            offer_support=False,  # set only in the answer to the writer's own new post
         )
 
 

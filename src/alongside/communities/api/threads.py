@@ -14,6 +14,7 @@ from alongside.communities.api.schemas import READ, WRITE, FollowOut, PostOut, R
 from alongside.communities.presenters import PostPresenter
 from alongside.core.api import ListOut, PageNumber, page_fields, responses
 from alongside.core.errors import Invalid, NotFound, require
+from alongside.safety.services.support import support_suggested
 
 router = Router(tags=["communities"])
 
@@ -85,7 +86,9 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Stat
         content_warnings=[str(w) for w in payload.content_warnings],
         quote=quote,
     )
-    return Status(201, post_out(viewer, post))
+    answer = post_out(viewer, post)
+    answer.offer_support = support_suggested(post.screening_reasons)
+    return Status(201, answer)
 
 
 def _follow(request: HttpRequest, thread_id: int, *, setting: str, on: bool) -> FollowOut:

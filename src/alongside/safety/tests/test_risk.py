@@ -25,7 +25,7 @@ from alongside.notifications.models import Notification
 from alongside.safety.enums import RiskLevel
 from alongside.safety.models import Responder, RiskAction, RiskEvent, RiskSource, RiskStatus
 from alongside.safety.services import risk as services
-from tests.fixtures import client_for, run_tasks
+from tests.fixtures import api_for, client_for, run_tasks
 from tests.personas import make_person
 
 CRISIS = "I want to kill myself tonight. I have the pills ready and I can't do this anymore."
@@ -132,6 +132,33 @@ def test_a_calm_post_shows_no_panel(member, room):
         reverse("communities:thread_new", args=[room.slug]), {"title": "A small win", "body": CALM}, follow=True
     )
     assert reverse("safety:talk_now") not in response.content.decode()
+
+
+def test_an_api_writer_is_told_to_offer_support_and_only_in_the_answer_to_their_own_words(
+    member, other_member, room, listener
+):
+    """Apps hear what the web page shows: `offer_support` on the new thread, reply or chat message
+    whose words read as high risk; never on calm words, and never when others read the post."""
+    api = api_for(member)
+    calm = api.call("POST", f"/communities/{room.slug}/threads", {"title": "A small win", "body": CALM})
+    assert calm.status_code == 201
+    assert calm.json()["opening_post"]["offer_support"] is False
+    made = api.call("POST", f"/communities/{room.slug}/threads", {"title": "Tonight", "body": CRISIS})
+    assert made.status_code == 201
+    assert made.json()["opening_post"]["offer_support"] is True
+    thread_id = made.json()["id"]
+    reply = api.call("POST", f"/threads/{thread_id}/posts", {"body": CRISIS})
+    assert reply.json()["offer_support"] is True
+    read_back = api_for(other_member).call("GET", f"/threads/{thread_id}/posts").json()
+    assert not any(post["offer_support"] for post in read_back["items"])
+
+    request = ask(member)
+    on_duty(listener)
+    chat_services.queue_match()
+    request.refresh_from_db()
+    path = f"/chat/conversations/{request.conversation_id}/messages"
+    assert api.call("POST", path, {"body": CALM, "client_id": "calm-1"}).json()["offer_support"] is False
+    assert api.call("POST", path, {"body": CRISIS, "client_id": "crisis-1"}).json()["offer_support"] is True
 
 
 def test_talk_to_a_listener_now_puts_the_member_first_in_the_queue(member, other_member, listener):
