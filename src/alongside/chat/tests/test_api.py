@@ -361,7 +361,7 @@ def test_sending_stores_the_next_number_and_a_retry_with_the_same_client_id_is_s
     caller = as_(member)
     path = chat_path(conversation, "/messages")
     sent = ok(caller("POST", path, {"client_id": "m-1", "body": "are you there?"}), 201)
-    assert sent == {"client_id": "m-1", "seq": 2, "held": False, "created": True, "detail": ""}
+    assert sent == {"client_id": "m-1", "seq": 2, "held": False, "created": True, "detail": "", "offer_support": False}
     retry = ok(caller("POST", path, {"client_id": "m-1", "body": "are you there?"}), 200)
     assert retry == {**sent, "created": False}
     reply = ok(as_(duty_listener)("POST", path, {"client_id": "m-1", "body": "yes, I'm here"}), 201)
@@ -403,7 +403,14 @@ def test_a_held_message_has_no_number_reaches_nobody_and_shows_to_its_writer(as_
     conversation = matched(member)
     caller = as_(member)
     held = ok(caller("POST", chat_path(conversation, "/messages"), {"client_id": "h1", "body": "buy followers"}), 201)
-    assert held == {"client_id": "h1", "seq": None, "held": True, "created": True, "detail": HELD_DETAIL}
+    assert held == {
+        "client_id": "h1",
+        "seq": None,
+        "held": True,
+        "created": True,
+        "detail": HELD_DETAIL,
+        "offer_support": False,
+    }
     assert [h["client_id"] for h in ok(caller("GET", chat_path(conversation)))["held"]] == ["h1"]
     assert ok(as_(duty_listener)("GET", chat_path(conversation)))["held"] == []
     assert "followers" not in str(ok(as_(duty_listener)("GET", chat_path(conversation, "/messages"))))
