@@ -4,9 +4,9 @@ One interface: `assess(text, language=..., context=...) -> Assessment(level, sco
 
 - The pattern layer (`patterns.py`) always answers, in well under a millisecond for a message.
 - The model layer (`model.py`: all-MiniLM-L6-v2 int8 on onnxruntime and hashed words, a softmax
-  head over the 27 communities of the labelled data) adds a probability, mapped to levels by `model.level_for`: `high`
-  at the threshold that keeps 95% of crisis posts (never `crisis` alone: that needs the patterns'
-  explicit intent, plan or time), no more than `concern` on short texts.
+  head over the 27 communities of the labelled data) adds a probability, mapped to levels by
+  `model.level_for`: `high` at the threshold that keeps 95% of crisis posts (never `crisis` alone:
+  that needs the patterns' explicit intent, plan or time), no more than `concern` on short texts.
 - How they combine: the higher level wins, except that where the pattern layer found the words
   to be about the past, someone else, a film or the news (and nothing first-person), the model
   cannot raise the writer's level above `concern`, and in a reply or a listener's message it is
