@@ -110,7 +110,11 @@ def community_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = access.access_community(request.user, slug)
     community = viewer.community
-    require(access.check_post_thread_permission(viewer), access.reason_for(viewer, access.REASON_JOIN_FIRST))
+    # As for replies: a paused member's words from a form still open go to the service to read.
+    require(
+        access.check_post_thread_permission(viewer) or (request.method == "POST" and viewer.paused),
+        access.reason_for(viewer, access.REASON_JOIN_FIRST),
+    )
     form = ThreadForm(request.POST or None)
     preview = preview_of(request, form)
     if request.method == "POST" and preview is None and form.is_valid():

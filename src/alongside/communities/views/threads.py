@@ -179,7 +179,12 @@ def _posts_html(
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     viewer, thread = access.access_thread(request.user, thread_id)
-    require(access.check_reply_permission(viewer, thread), access.reason_for(viewer, access.REASON_REPLIES_CLOSED))
+    # A paused member's words sent from a form still open are the service's to read: refused, or
+    # held if they read as high risk (communities.services._require_write).
+    require(
+        access.check_reply_permission(viewer, thread) or (request.method == "POST" and viewer.paused),
+        access.reason_for(viewer, access.REASON_REPLIES_CLOSED),
+    )
     form = ReplyForm(request.POST or None, initial={"quote": request.GET.get("quote")})
     quote_id = request.POST.get("quote") or request.GET.get("quote")
     quote: Post | None = None

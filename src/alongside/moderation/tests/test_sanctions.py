@@ -134,6 +134,13 @@ def test_a_paused_members_words_in_crisis_are_held_and_seen_never_turned_away(pl
     assert opening_post(thread).status == PostStatus.HELD
     with pytest.raises(NotAllowed):
         community_services.thread_create(actor=writer, community=place["community"], title="Hi", body="Cheap pills")
+    browser = client_for(writer)  # a reply form left open before the mute: the same
+    reply_url = reverse("communities:reply", args=[place["community"].slug, place["thread"].pk])
+    assert browser.get(reply_url).status_code == 403
+    assert browser.post(reply_url, {"body": "Still selling"}).status_code == 403
+    page = browser.post(reply_url, {"body": words}, follow=True)
+    assert 'id="support-panel"' in page.content.decode()
+    assert Post.objects.filter(author=writer, status=PostStatus.HELD).count() == 3
     outsider = make_person("otto_outside")  # not paused, not a member: refused whatever the words
     with pytest.raises(NotAllowed):
         community_services.post_reply(actor=outsider, thread=place["thread"], body=words)
@@ -145,7 +152,7 @@ def test_a_paused_members_words_in_crisis_are_held_and_seen_never_turned_away(pl
     sent = say(writer, room, words)  # but not these: held for the room's moderators, unseen by others
     assert sent.message.status == "held"
     assert sent.support  # the writer's page shows the support panel
-    assert RiskEvent.objects.filter(subject=writer).count() == 3
+    assert RiskEvent.objects.filter(subject=writer).count() == 4
 
 
 def test_a_mute_lasts_at_most_28_days_and_ends_on_time_in_the_task_worker(place, django_capture_on_commit_callbacks):
