@@ -861,7 +861,11 @@ def post_edit(
 ) -> Post:
     post = Post.objects.select_for_update().select_related("thread__community").get(pk=post.pk)
     viewer = community_viewer(actor, post.thread.community)
-    require(access.check_edit_post_permission(viewer, post), access.reason_for(viewer, access.REASON_EDIT))
+
+    def may_edit(who: access.CommunityViewer) -> bool:  # a paused moderator edits no one else's post
+        return access.check_edit_post_permission(who, post) and (who.wrote(post) or not viewer.paused)
+
+    paused = _require_write(viewer, may_edit, access.REASON_EDIT)
     thread = post.thread
     new_title = thread.title
     body, warnings = _clean_all(
@@ -891,6 +895,7 @@ def post_edit(
         kind="edit",
         reply=not post.is_opening,
         where=where,
+        paused=paused,
     )
     was_visible = post.status == PostStatus.VISIBLE
     post.body, post.body_html, post.content_warnings = body, render_markdown(body), warnings

@@ -26,6 +26,7 @@ from alongside.communities.api.schemas import (
 from alongside.communities.models import ReactionKind
 from alongside.core.api import ListOut, PageNumber, page_of, responses
 from alongside.core.errors import require
+from alongside.safety.services.support import support_suggested
 
 router = Router(tags=["communities"])
 REVISIONS_PER_PAGE = 50
@@ -73,7 +74,9 @@ def post_edit(request: HttpRequest, post_id: int, payload: PostPatch) -> PostOut
         title=payload.title,
         content_warnings=[str(w) for w in payload.content_warnings] if payload.content_warnings is not None else None,
     )
-    return post_out(viewer, post)
+    answer = post_out(viewer, post)
+    answer.offer_support = viewer.wrote(post) and support_suggested(post.screening_reasons)
+    return answer
 
 
 @router.delete(

@@ -250,7 +250,12 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer, post = access.access_post(request.user, post_id)
     thread = post.thread
-    require(access.check_edit_post_permission(viewer, post), access.reason_for(viewer, access.REASON_EDIT))
+    # As for replies: a paused author's edit sent from a form still open goes to the service to read.
+    require(
+        access.check_edit_post_permission(viewer, post)
+        or (request.method == "POST" and viewer.paused and viewer.wrote(post)),
+        access.reason_for(viewer, access.REASON_EDIT),
+    )
     initial = {"title": thread.title, "body": post.body, "content_warnings": post.content_warnings}
     form = PostEditForm(request.POST or None, initial=initial, with_title=post.is_opening)
     preview = preview_of(request, form)

@@ -154,6 +154,37 @@ def test_a_paused_members_words_in_crisis_are_held_and_seen_never_turned_away(pl
     assert sent.support  # the writer's page shows the support panel
     assert RiskEvent.objects.filter(subject=writer).count() == 4
 
+    own = f"/posts/{place['post'].pk}"  # an edit of their own post: the same
+    assert api.call("PATCH", own, {"body": "Still cheap"}).status_code == 403
+    edit_page = reverse("communities:post_edit", args=[place["post"].pk])
+    assert browser.get(edit_page).status_code == 403
+    assert browser.post(edit_page, {"title": "Cheap pills", "body": "Still cheap"}).status_code == 403
+    assert Post.objects.get(pk=place["post"].pk).body == "DM me for cheap pills"
+    page = browser.post(edit_page, {"title": "Cheap pills", "body": words}, follow=True)
+    assert 'id="support-panel"' in page.content.decode()
+    assert Post.objects.get(pk=place["post"].pk).status == PostStatus.HELD
+    assert RiskEvent.objects.filter(subject=writer).count() == 5
+    edited = api.call("PATCH", own, {"body": words + " Nobody would notice."})
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["offer_support"] is True
+
+
+def test_a_paused_moderator_edits_no_one_elses_post_whatever_the_words(place):
+    sanctions.sanction_impose(
+        actor=place["host"],
+        community=place["community"],
+        user_id=place["moderator"].pk,
+        kind=SanctionKind.MUTE,
+        reason="Take a break.",
+        days=3,
+    )
+    words = "I can't do this anymore. I want to kill myself tonight, I have the pills ready."
+    refused = api_for(place["moderator"]).call("PATCH", f"/posts/{place['post'].pk}", {"body": words})
+    assert refused.status_code == 403
+    page = reverse("communities:post_edit", args=[place["post"].pk])
+    assert client_for(place["moderator"]).post(page, {"title": "x", "body": words}).status_code == 403
+    assert opening_post(place["thread"]).body == "DM me for cheap pills"
+
 
 def test_a_mute_lasts_at_most_28_days_and_ends_on_time_in_the_task_worker(place, django_capture_on_commit_callbacks):
     writer, moderator = place["writer"], place["moderator"]
