@@ -102,13 +102,3 @@ def responder_verdicts(report: Callable[[str], None] = print) -> None:
         report(f"  {key}: {counts['handled']} handled, {counts['false_alarm']} false alarms")
     if not rows:
         report("  none yet")
-
-
-if __name__ == "__main__":  # python -m alongside.safety.classifier.evaluate (`make eval-safety` also runs the rest)
-    import os
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.settings")
-    django.setup()
-    main()
