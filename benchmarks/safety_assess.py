@@ -98,7 +98,8 @@ def main() -> None:
     print()
     print(
         f"Model load (encoder + head, first use): {load_seconds:.2f} s; "
-        f"peak memory {before:.0f} MB before, {after:.0f} MB after; encoder {embeddings.manifest()['encoder']['id']}"
+        f"peak memory {before:.0f} MB before, {after:.0f} MB after; "
+        f"encoder {embeddings.manifest()[embeddings.CRISIS]['id']}"
     )
 
 

@@ -61,7 +61,7 @@ def load_posts(path: Path = DATA_FILE) -> list[Post]:
 def chunk_embeddings(posts: list[Post]) -> list[np.ndarray]:
     """One k x 384 array per post (k <= MAX_CHUNKS windows), cached on disk."""
     data_hash = sha256_of(DATA_FILE)[:12]
-    encoder = embeddings.manifest()["encoder"]["model_sha256"][:12]
+    encoder = embeddings.manifest()[embeddings.CRISIS]["model_sha256"][:12]
     cache = CACHE_DIR / f"chunks-{data_hash}-{encoder}-{MAX_CHUNKS}.npz"
     ids = [p.id for p in posts]
     if cache.exists():
@@ -73,7 +73,9 @@ def chunk_embeddings(posts: list[Post]) -> list[np.ndarray]:
     step = 256
     for start in range(0, len(posts), step):
         per_post.extend(
-            embeddings.embed_chunks_many([p.text for p in posts[start : start + step]], max_chunks=MAX_CHUNKS)
+            embeddings.embed_chunks_many(
+                [p.text for p in posts[start : start + step]], max_chunks=MAX_CHUNKS, which=embeddings.CRISIS
+            )
         )
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     owners = np.concatenate([np.full(len(v), i) for i, v in enumerate(per_post)])

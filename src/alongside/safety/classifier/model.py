@@ -2,8 +2,9 @@
 its level thresholds.
 
 Features of a text: the mean and the maximum, over its 256-piece windows (at most 2), of the
-all-MiniLM-L6-v2 embeddings (`embeddings.py`), the pattern layer's level (one-hot), and its hashed
-word uni- and bigrams (`core.ngrams`, tf-idf). The head scores each of the 27 communities of the
+crisis encoder's embeddings (`embeddings.CRISIS`: all-MiniLM-L6-v2 fine-tuned on the train split's
+27 communities), the pattern layer's level (one-hot), and its hashed word uni- and bigrams
+(`core.ngrams`, tf-idf). The head scores each of the 27 communities of the
 training data; the score is the probability of the crisis community. Its weights and thresholds
 (chosen out of fold by `train.py`) are in `safety/data/crisis_head.npz`, pinned by SHA-256 in
 `safety/data/manifest.json` and loaded once per process. Nothing here raises to the caller: without
@@ -81,8 +82,9 @@ def _get() -> dict[str, Any] | None:
     with _lock:
         if not _tried:
             try:
-                if not embeddings.available():
-                    raise embeddings.ModelUnavailableError(embeddings.load_error() or "the encoder is not available")
+                if not embeddings.available(embeddings.CRISIS):
+                    error = embeddings.load_error(embeddings.CRISIS)
+                    raise embeddings.ModelUnavailableError(error or "the encoder is not available")
                 _head = _load_head()
             except Exception as exc:  # a missing or altered file must not take the site down
                 _error = str(exc)
@@ -127,7 +129,7 @@ def score(text: str, *, pattern_level: RiskLevel) -> tuple[float, RiskLevel] | N
     if head is None or len(text.split()) < SHORT_WORDS:
         return None  # too short for the model to count (`level_for`): not worth its 15 ms
     try:
-        chunks = embeddings.embed_chunks(text, max_chunks=MAX_CHUNKS)
+        chunks = embeddings.embed_chunks(text, max_chunks=MAX_CHUNKS, which=embeddings.CRISIS)
     except embeddings.ModelUnavailableError:
         return None
     counted = ngrams.counts([text], int(head["bits"]), chars=False)
@@ -139,4 +141,4 @@ def status() -> dict[str, Any]:
     head = _get()
     if head is not None:
         return {"loaded": True, "version": str(head["version"]), "error": ""}
-    return {"loaded": False, "version": "", "error": _error or embeddings.load_error() or "not loaded"}
+    return {"loaded": False, "version": "", "error": _error or embeddings.load_error(embeddings.CRISIS) or "not loaded"}

@@ -1,7 +1,8 @@
 """Sentence embeddings for other apps (moderation's toxicity signal), through the safety app's encoder.
 
-The crisis classifier owns the encoder (`safety.classifier.embeddings`: all-MiniLM-L6-v2 as an
-int8 ONNX file, hash-pinned, loaded once per process under a lock). Other apps may not import the
+The crisis classifier owns the encoders (`safety.classifier.embeddings`: int8 ONNX files,
+hash-pinned, loaded once per process under a lock). Other apps get the published
+all-MiniLM-L6-v2 (`BASE`), never the crisis classifier's fine-tuned one. They may not import the
 classifier, so this module passes through what they need: `embed_texts`, whether the encoder is
 available and why not, and its version. Nothing here writes.
 """

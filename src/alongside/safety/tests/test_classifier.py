@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from alongside.safety.classifier import assess, assess_patterns, embeddings, model, model_status
@@ -108,13 +109,33 @@ def test_a_head_that_fails_its_pinned_hash_is_refused(tmp_path: Path, monkeypatc
     assert assess("I want to die").level == RiskLevel.HIGH  # patterns alone
 
 
-def test_an_encoder_file_that_fails_its_hash_is_refused(tmp_path: Path, settings, fresh_model) -> None:
+@pytest.mark.parametrize(
+    ("setting", "broken", "other"),
+    [
+        ("SAFETY_MODEL_PATH", embeddings.BASE, embeddings.CRISIS),
+        ("SAFETY_CRISIS_MODEL_PATH", embeddings.CRISIS, embeddings.BASE),
+    ],
+)
+def test_an_encoder_file_that_fails_its_hash_is_refused_and_the_other_still_loads(
+    tmp_path: Path, settings, fresh_model, setting: str, broken: str, other: str
+) -> None:
     fake = tmp_path / "model.onnx"
     fake.write_bytes(b"not the model")
-    settings.SAFETY_MODEL_PATH = str(fake)
-    assert embeddings.available() is False
-    assert "hash mismatch" in embeddings.load_error()
-    assert model_status()["loaded"] is False
+    setattr(settings, setting, str(fake))
+    assert embeddings.available(broken) is False
+    assert "hash mismatch" in embeddings.load_error(broken)
+    assert embeddings.available(other), embeddings.load_error(other)
+    assert model_status()["loaded"] is (broken == embeddings.BASE)  # the crisis head reads the crisis encoder
+
+
+def test_the_crisis_encoder_is_its_own_model_fine_tuned_not_the_published_one() -> None:
+    """The two encoders share a tokenizer and shape but not weights: the crisis head's features
+    come from the fine-tuned one (its figures are in docs/safety.md)."""
+    text = ["I can't see a way through this any more and I'm so tired of trying"]
+    base, crisis = embeddings.embed(text), embeddings.embed(text, which=embeddings.CRISIS)
+    assert base.shape == crisis.shape == (1, embeddings.DIM)
+    assert abs(float(np.linalg.norm(crisis)) - 1.0) < 1e-5
+    assert float(base[0] @ crisis[0]) < 0.99
 
 
 def test_the_pattern_layer_reads_slang_misspellings_and_leetspeak() -> None:
