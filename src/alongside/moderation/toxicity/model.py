@@ -1,12 +1,12 @@
 """The toxicity head: logistic regression on sentence embeddings and hashed n-grams, loaded once.
 
 Features of a text (after `dataset.clean`): its all-MiniLM-L6-v2 embedding (through
-`safety.services.embeddings`, the crisis classifier's encoder) scaled by `dense_scale`, and the
-hashed word and character n-grams of `core.ngrams` weighted by the head's inverse document
-frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf, threshold and the feature
-settings) is pinned by SHA-256 in `moderation/data/manifest.json` and checked on load, once per
-process under a lock. Nothing here raises to the caller: without the head (or the encoder, when
-the head uses embeddings) `probability` is None and `status()` says why.
+`safety.services.embeddings`: the published model, not the crisis head's fine-tuned one) scaled by
+`dense_scale`, and the hashed word and character n-grams of `core.ngrams` weighted by the head's
+inverse document frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf,
+threshold and the feature settings) is pinned by SHA-256 in `moderation/data/manifest.json` and
+checked on load, once per process under a lock. Nothing here raises to the caller: without the
+head (or the encoder, when the head uses embeddings) `probability` is None and `status()` says why.
 """
 
 from __future__ import annotations

@@ -53,8 +53,7 @@ class _Encoder:
 
 _lock = threading.Lock()
 _encoders: dict[str, _Encoder] = {}
-_errors: dict[str, str] = {}
-_tried: set[str] = set()
+_errors: dict[str, str] = {}  # why each encoder tried failed to load ("" once it loaded)
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -134,7 +133,7 @@ def _get(which: str) -> _Encoder:
     if (encoder := _encoders.get(which)) is not None:
         return encoder
     with _lock:
-        if which not in _encoders and which not in _tried:
+        if which not in _errors:
             try:
                 _encoders[which] = _load(which)
                 _errors[which] = ""
@@ -142,7 +141,6 @@ def _get(which: str) -> _Encoder:
                 _errors[which] = str(exc)
             except Exception as exc:  # a broken file or runtime must not take the site down
                 _errors[which] = f"{type(exc).__name__}: {exc}"
-            _tried.add(which)
     if which not in _encoders:
         raise ModelUnavailableError(_errors.get(which, ""))
     return _encoders[which]
@@ -153,7 +151,6 @@ def reset() -> None:
     with _lock:
         _encoders.clear()
         _errors.clear()
-        _tried.clear()
 
 
 def available(which: str = BASE) -> bool:
