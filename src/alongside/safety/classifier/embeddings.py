@@ -109,10 +109,11 @@ def _load(which: str) -> _Encoder:
     if not _setting("SAFETY_MODEL_ENABLED", True):
         raise ModelUnavailableError("switched off (SAFETY_MODEL_ENABLED=False)")
     started = time.perf_counter()
-    pins = manifest()[which]
+    pinned = manifest()
+    pins = pinned[which]
     path = model_file_path(which)
     check_file(path, pins["model_sha256"], "encoder model")
-    check_file(TOKENIZER_PATH, manifest()[BASE]["tokenizer_sha256"], "encoder tokenizer")
+    check_file(TOKENIZER_PATH, pinned[BASE]["tokenizer_sha256"], "encoder tokenizer")
     try:
         import onnxruntime
         from tokenizers import Tokenizer
