@@ -117,6 +117,25 @@ def test_without_the_encoder_the_check_says_nothing(settings, fresh_head) -> Non
         reset_embeddings()
 
 
+def test_the_head_reads_the_fine_tuned_encoder_and_without_it_says_nothing(tmp_path, settings, fresh_head) -> None:
+    """The shipped head reads the encoder fine-tuned on TweetEval's `fit` part (docs/moderation.md);
+    if that file fails its hash, the check says nothing and health says why, while the published
+    encoder (the triage guide's) still loads."""
+    from alongside.safety.services.embeddings import PUBLISHED, TOXICITY, embeddings_available, reset_embeddings
+
+    assert model.load_head()["encoder"] == TOXICITY
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    settings.SAFETY_TOXICITY_MODEL_PATH = str(fake)
+    reset_embeddings()
+    try:
+        assert screening.toxicity_check(ScreeningInput(text=OFFENSIVE[0], kind="reply")) == []
+        assert "hash mismatch" in model.health()["error"]
+        assert embeddings_available(PUBLISHED)
+    finally:
+        reset_embeddings()  # the settings fixture puts the path back after the test
+
+
 def test_screening_before_saving_does_not_run_it(settings) -> None:
     """It is too slow for a request (docs/moderation.md, "Cost"): the task worker runs it after
     saving (moderation.services.toxicity_scan, tested in test_rules)."""

@@ -97,12 +97,12 @@ def _files_hash() -> str:
     return digest.hexdigest()[:12]
 
 
-def embeddings_for(examples: list[Example]) -> np.ndarray:
-    """n x 384 sentence embeddings of the cleaned texts, cached on disk."""
+def embeddings_for(examples: list[Example], encoder: str) -> np.ndarray:
+    """n x 384 sentence embeddings of the cleaned texts by the named encoder, cached on disk."""
     from alongside.safety.services.embeddings import embed_texts, encoder_version
 
-    encoder = hashlib.sha256(encoder_version().encode()).hexdigest()[:12]
-    cache = CACHE_DIR / f"embeddings-{_files_hash()}-{encoder}.npz"
+    key = hashlib.sha256(encoder_version(encoder).encode()).hexdigest()[:12]
+    cache = CACHE_DIR / f"embeddings-{_files_hash()}-{key}.npz"
     ids = np.asarray([f"{e.source}:{e.id}" for e in examples])
     if cache.exists():
         with np.load(cache) as stored:
@@ -110,7 +110,10 @@ def embeddings_for(examples: list[Example]) -> np.ndarray:
                 vectors: np.ndarray = stored["vectors"]
                 return vectors
     step = 512
-    parts = [embed_texts([e.text for e in examples[start : start + step]]) for start in range(0, len(examples), step)]
+    parts = [
+        embed_texts([e.text for e in examples[start : start + step]], encoder=encoder)
+        for start in range(0, len(examples), step)
+    ]
     vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     np.savez(cache, ids=ids, vectors=vectors)

