@@ -4,9 +4,9 @@ Features of a text (after `dataset.clean`): its all-MiniLM-L6-v2 embedding (thro
 `safety.services.embeddings`, by the encoder the head names: the published model, or the one
 fine-tuned on TweetEval's `fit` part, which the shipped head reads) scaled by `dense_scale`, and
 the hashed word and character n-grams of `core.ngrams` weighted by the head's inverse document
-frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf,
-threshold and the feature settings) is pinned by SHA-256 in `moderation/data/manifest.json` and
-checked on load, once per process under a lock. Nothing here raises to the caller: without the
+frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf, threshold and the
+feature settings) is pinned by SHA-256 in `moderation/data/manifest.json` and checked on load,
+once per process under a lock. Nothing here raises to the caller: without the
 head (or the encoder, when the head uses embeddings) `probability` is None and `status()` says why.
 """
 

@@ -4,9 +4,8 @@ Every attempt is fitted on the `fit` part (80% of TweetEval's train split, by ha
 tweets added where the attempt says so) and judged on the `tune` part (the other 20%): its
 threshold is the one with the best F1 there. Attempts read the published MiniLM or the one
 fine-tuned on `fit` (`tools/finetune_encoder.py --task toxicity`). The chosen attempt is the best
-tune F1. The held-out
-split (TweetEval's validation split) is never read here: `evaluate.py` measures it. The tweets are
-real people's words: nothing here prints or stores their text.
+tune F1. The held-out split (TweetEval's validation split) is never read here: `evaluate.py`
+measures it. The tweets are real people's words: nothing here prints or stores their text.
 """
 
 from __future__ import annotations
