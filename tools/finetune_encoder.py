@@ -108,16 +108,6 @@ def loss_of(task: Task, logits: torch.Tensor, group: list[int]) -> torch.Tensor:
     return torch.nn.functional.cross_entropy(logits, task.labels[group])
 
 
-def best_f1(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
-    """The best F1 any threshold reaches, and that threshold."""
-    order = np.argsort(-scores)
-    hits = np.cumsum(labels[order])
-    flagged = np.arange(1, len(order) + 1)
-    f1 = 2 * hits / (flagged + labels.sum())
-    best = int(np.argmax(f1))
-    return float(f1[best]), float(scores[order][best])
-
-
 def tune_report(task: Task, model: torch.nn.Module, head: torch.nn.Module, tokenizer: Tokenizer) -> str:
     rows = [list(e.ids) for e in tokenizer.encode_batch(task.tune_texts)]
     scores = np.zeros(len(rows))
@@ -128,7 +118,10 @@ def tune_report(task: Task, model: torch.nn.Module, head: torch.nn.Module, token
             scores[start : start + 64] = head(pooled(model, ids, mask))[:, 0].numpy()
     model.train()
     assert task.tune_labels is not None
-    f1, threshold = best_f1(task.tune_labels, scores)
+    from alongside.moderation.toxicity.train import best_threshold, precision_recall_f1
+
+    threshold = best_threshold(task.tune_labels, scores)
+    f1 = precision_recall_f1(task.tune_labels, scores >= threshold)[2]
     return f"tune F1 {f1:.3f} (logit threshold {threshold:.2f})"
 
 
@@ -196,15 +189,14 @@ def main() -> None:
             ).last_hidden_state
 
     sample = padded([rows[0][:16], rows[1][:12]])
-    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}}
-    axes["token_type_ids"] = {0: "batch", 1: "tokens"}
+    names = ["input_ids", "attention_mask", "token_type_ids"]
     torch.onnx.export(
         Hidden(),
         (sample[0], sample[1], torch.zeros_like(sample[0])),
         str(fp32),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        input_names=names,
         output_names=["last_hidden_state"],
-        dynamic_axes={**axes, "last_hidden_state": {0: "batch", 1: "tokens"}},
+        dynamic_axes={name: {0: "batch", 1: "tokens"} for name in [*names, "last_hidden_state"]},
         opset_version=17,
         dynamo=False,
     )

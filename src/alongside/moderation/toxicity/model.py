@@ -6,8 +6,8 @@ fine-tuned on TweetEval's `fit` part, which the shipped head reads) scaled by `d
 the hashed word and character n-grams of `core.ngrams` weighted by the head's inverse document
 frequencies. The head (`moderation/data/toxicity_head.npz`: weights, idf, threshold and the
 feature settings) is pinned by SHA-256 in `moderation/data/manifest.json` and checked on load,
-once per process under a lock. Nothing here raises to the caller: without the
-head (or the encoder, when the head uses embeddings) `probability` is None and `status()` says why.
+once per process under a lock. Nothing here raises to the caller: without the head (or the
+encoder, when the head uses embeddings) `probability` is None and `status()` says why.
 """
 
 from __future__ import annotations
@@ -62,8 +62,15 @@ def load_head(path: Path | None = None, *, expected_sha256: str | None = None) -
     if actual != expected:
         raise HeadUnavailableError(f"toxicity head hash mismatch: expected {expected[:12]}…, got {actual[:12]}…")
     with np.load(path) as stored:
-        head: dict[str, Any] = {name: stored[name] for name in stored.files}
+        head = head_from({name: stored[name] for name in stored.files})
     head["version"] = f"{VERSION_RULE}@{actual[:12]}"
+    return head
+
+
+def head_from(arrays: dict[str, Any]) -> dict[str, Any]:
+    """A head's arrays with what `logits_with` derives from them: which features it uses and the
+    encoder it was fitted on (heads from before the fine-tuned encoder read the published one)."""
+    head = dict(arrays)
     head["uses_embeddings"] = "dense_weights" in head
     head["uses_ngrams"] = "sparse_weights" in head
     head["encoder"] = str(head.get("encoder", "published"))
@@ -124,7 +131,7 @@ def logits_with(
         if vectors is None:
             from alongside.safety.services.embeddings import embed_texts
 
-            vectors = embed_texts(clean_texts, encoder=str(head["encoder"]))
+            vectors = embed_texts(clean_texts, encoder=head["encoder"])
         result += (vectors.astype(np.float64) * float(head["dense_scale"])) @ head["dense_weights"].astype(np.float64)
     return result
 

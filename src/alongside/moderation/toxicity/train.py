@@ -239,18 +239,10 @@ def fit_attempt(data: Data, attempt: Attempt) -> Fitted:
     return fitted
 
 
-def head_of(fitted: Fitted) -> dict[str, object]:
-    """The arrays as `model.logits_with` reads them."""
-    head: dict[str, object] = dict(fitted.arrays)
-    head["uses_embeddings"] = "dense_weights" in head
-    head["uses_ngrams"] = "sparse_weights" in head
-    return head
-
-
 def probabilities(fitted: Fitted, data: Data, rows: np.ndarray) -> np.ndarray:
     texts = [data.examples[i].text for i in rows]
     vectors = data.vectors(fitted.attempt.encoder)[rows] if fitted.attempt.embeddings else None
-    logits = model.logits_with(head_of(fitted), texts, vectors=vectors, cleaned=True)
+    logits = model.logits_with(model.head_from(fitted.arrays), texts, vectors=vectors, cleaned=True)
     return model.sigmoid(logits)
 
 
